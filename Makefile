@@ -1,0 +1,89 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rcc
+PYTEST_WORKERS ?= 2
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help demo test install assets lint format migrate seed serve worker beat lock clean browser bench
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml requirements.lock | $(PY)
+	$(PIP) install --quiet --upgrade "pip==24.3.1"
+	$(PIP) install --quiet -c requirements.lock -e ".[dev]"
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV)/.installed node_modules/.installed  ## Install pinned Python and npm dependencies
+
+assets: node_modules/.installed  ## Build the front-end (Sass → CSS, GOV.UK Frontend, Chart.js, htmx)
+	npm run --silent build
+
+migrate: install  ## Apply database migrations
+	$(MANAGE) migrate --noinput
+
+seed: migrate  ## Load reference data and the synthetic demo dataset
+	$(MANAGE) seed --scale demo
+
+demo: install assets seed  ## Set up and serve the demo on http://$(HOST):$(PORT)
+	@if [ -n "$$REDIS_URL" ]; then \
+		echo "REDIS_URL is set: starting a Celery worker with beat in the background (logs in .data/celery.log)"; \
+		$(VENV)/bin/celery -A config worker -B -Q celery,reports -l info --logfile .data/celery.log --detach --pidfile .data/celery.pid; \
+	fi
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+serve: install  ## Serve without re-seeding
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+worker: install  ## Run a Celery worker (needs REDIS_URL)
+	$(VENV)/bin/celery -A config worker -Q celery,reports -l info
+
+beat: install  ## Run Celery beat (needs REDIS_URL)
+	$(VENV)/bin/celery -A config beat -l info
+
+browser:  ## Install Debian's chromium for the browser tests, if missing
+	@command -v chromium >/dev/null || { \
+		echo "Installing chromium with apt-get"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| { echo "Could not install chromium (need root and Debian's package registry)"; exit 1; }; }
+
+lint: install  ## ruff, ruff format --check, mypy, makemigrations --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=$(TEST_DATABASE_URL) $(VENV)/bin/mypy apps config
+	DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=$(TEST_DATABASE_URL) $(MANAGE) makemigrations --check --dry-run
+
+format: install  ## Format and fix what ruff can
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: install assets browser lint  ## Lint, then the whole suite on PostgreSQL (pytest-xdist)
+	DATABASE_URL=$(TEST_DATABASE_URL) $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile -q
+
+bench: install  ## Run the benchmarks in bench/ (needs the national dataset on PostgreSQL)
+	@for b in bench/*.py; do echo "== $$b"; DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) $$b || exit 1; done
+
+lock:  ## Re-pin every transitive dependency after editing pyproject.toml
+	$(PIP) install --quiet -e ".[dev]"
+	( echo "# Every transitive Python dependency, pinned. Regenerate with \`make lock\` after changing pyproject.toml."; \
+	  $(PIP) freeze --exclude-editable | grep -iv '^rcc-platform' ) > requirements.lock
+
+clean:  ## Remove the virtualenv, node_modules, built assets and the demo database
+	rm -rf $(VENV) node_modules static/build staticfiles .data

@@ -1,0 +1,32 @@
+from rest_framework import serializers
+
+from apps.accounts.models import Membership, User
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    organisation_kind = serializers.CharField(source="organisation.kind", read_only=True)
+    role_label = serializers.CharField(source="get_role_display", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = [
+            "id",
+            "organisation",
+            "organisation_name",
+            "organisation_kind",
+            "role",
+            "role_label",
+        ]
+
+
+class CurrentUserSerializer(serializers.ModelSerializer):
+    memberships = MembershipSerializer(many=True, read_only=True)
+    roles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "first_name", "last_name", "job_title", "roles", "memberships"]
+
+    def get_roles(self, obj: User) -> list[str]:
+        return sorted(obj.role_set)

@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+import io
+from typing import Any, cast
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.generic import FormView
+from django_otp import devices_for_user, match_token
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
+
+from apps.core.errors import DomainError
+from apps.core.views import RuleRequiredMixin, ScopedListView
+from apps.organisations.models import Organisation
+
+from . import services
+from .filters import MembershipFilter
+from .forms import EmailAuthenticationForm, MembershipGrantForm, TokenForm
+from .models import Membership, User
+from .permissions import MANAGE_PEOPLE
+from .querysets import administered_organisation_ids
+
+
+def signed_in(request: HttpRequest) -> User:
+    """The user of a view that only signed-in people reach (the mixins saw to that)."""
+    return cast(User, request.user)
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        messages.success(self.request, "Your password has been changed.")
+        return super().form_valid(form)
+
+
+def _safe_next(request: HttpRequest, default: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or default
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+class ProfileView(LoginRequiredMixin, View):
+    """The signed-in user's account: roles, two-factor status, API token."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        user = signed_in(request)
+        return render(
+            request,
+            "accounts/profile.html",
+            {
+                "memberships": user.memberships.select_related("organisation"),
+                "has_two_factor": any(True for _ in devices_for_user(user, confirmed=True)),
+                "token": Token.objects.filter(user=user).first(),
+            },
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        user = signed_in(request)
+        if request.POST.get("action") == "new-token":
+            Token.objects.filter(user=user).delete()
+            token = Token.objects.create(user=user)
+            messages.success(
+                request,
+                f"Your new API token is {token.key}. Keep it secret; the old one no longer works.",
+            )
+        elif request.POST.get("action") == "revoke-token":
+            Token.objects.filter(user=user).delete()
+            messages.success(request, "Your API token has been revoked.")
+        return redirect("accounts:profile")
+
+
+class TwoFactorSetupView(LoginRequiredMixin, FormView):
+    template_name = "accounts/two_factor_setup.html"
+    form_class = TokenForm
+
+    def _device(self) -> TOTPDevice:
+        device = TOTPDevice.objects.filter(user=self.request.user, confirmed=False).first()
+        if device is None:
+            device = TOTPDevice.objects.create(
+                user=self.request.user, name="Authenticator app", confirmed=False
+            )
+        return device
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        device = self._device()
+        image = qrcode.make(
+            device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8
+        )
+        buffer = io.BytesIO()
+        image.save(buffer)
+        ctx["qr_svg"] = buffer.getvalue().decode()
+        from base64 import b32encode
+
+        ctx["secret"] = b32encode(device.bin_key).decode()
+        ctx["next"] = _safe_next(self.request)
+        return ctx
+
+    def form_valid(self, form: TokenForm) -> HttpResponse:
+        device = self._device()
+        if not device.verify_token(form.cleaned_data["token"]):
+            form.add_error(
+                "token", "That code is not right. Check the time on your phone and try again."
+            )
+            return self.form_invalid(form)
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        otp_login(self.request, device)
+        messages.success(self.request, "Two-factor sign-in is set up.")
+        return redirect(_safe_next(self.request))
+
+
+class TwoFactorVerifyView(LoginRequiredMixin, FormView):
+    template_name = "accounts/two_factor_verify.html"
+    form_class = TokenForm
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["next"] = _safe_next(self.request)
+        return ctx
+
+    def form_valid(self, form: TokenForm) -> HttpResponse:
+        device = match_token(self.request.user, form.cleaned_data["token"])
+        if device is None:
+            form.add_error(
+                "token", "That code is not right. Check the time on your phone and try again."
+            )
+            return self.form_invalid(form)
+        otp_login(self.request, device)
+        return redirect(_safe_next(self.request))
+
+
+class PeopleListView(ScopedListView):
+    """Administrators: the people in the organisations they administer."""
+
+    rule = MANAGE_PEOPLE
+    model = Membership
+    filterset_class = MembershipFilter
+    select_related = ("user", "organisation")
+    template_name = "accounts/people_list.html"
+    export_filename = "people"
+    export_columns = [
+        ("Email", "user__email"),
+        ("Name", lambda m: m.user.get_full_name()),
+        ("Organisation", "organisation__name"),
+        ("Role", "get_role_display"),
+        ("Since", lambda m: m.created_at.date().isoformat()),
+    ]
+
+
+def _administered(user: Any) -> Any:
+    ids = administered_organisation_ids(user)
+    qs = Organisation.objects.all()
+    return qs if ids is None else qs.filter(pk__in=ids)
+
+
+class MembershipGrantView(RuleRequiredMixin, FormView):
+    rule = MANAGE_PEOPLE
+    template_name = "accounts/membership_form.html"
+    form_class = MembershipGrantForm
+    success_url = reverse_lazy("accounts:people")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["organisations"] = _administered(self.request.user)
+        return kwargs
+
+    def form_valid(self, form: MembershipGrantForm) -> HttpResponse:
+        try:
+            membership = services.membership_grant(
+                by=signed_in(self.request), request=self.request, **form.cleaned_data
+            )
+        except DomainError as err:
+            form.add_error(err.field, err.message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"{membership.user.email} is now {membership.get_role_display()} "
+            f"at {membership.organisation}.",
+        )
+        return super().form_valid(form)
+
+
+class MembershipRevokeView(RuleRequiredMixin, View):
+    rule = MANAGE_PEOPLE
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        membership = get_object_or_404(
+            Membership.objects.visible_to(signed_in(request)).select_related(
+                "user", "organisation"
+            ),
+            pk=pk,
+        )
+        return render(
+            request, "accounts/membership_confirm_revoke.html", {"membership": membership}
+        )
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        user = signed_in(request)
+        membership = get_object_or_404(Membership.objects.visible_to(user), pk=pk)
+        try:
+            services.membership_revoke(by=user, membership=membership)
+        except DomainError as err:
+            messages.error(request, err.message)
+        else:
+            messages.success(request, "The role has been removed.")
+        return redirect("accounts:people")

@@ -1,0 +1,91 @@
+"""Who may do what in monitoring. Rules answer "may this role act at all?" (403); what a user
+may see is each model's `visible_to(user)` (404). Acting on one provider's return also needs
+membership of that provider (submit, answer) or of an RCC linked to it (query, accept)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+
+from apps.accounts.roles import Role
+from apps.core.permissions import Rule
+from apps.organisations.kinds import OrganisationKind
+
+if TYPE_CHECKING:
+    from apps.organisations.models import Organisation
+
+    from .models import MonitoringReturn
+
+PROVIDER_STAFF = frozenset({Role.PROVIDER_DATA, Role.PROVIDER_REFERRALS})
+
+# Provider staff see their own returns; RCC commissioners those of providers linked to their
+# RCC; NCC staff every return.
+VIEW_RETURNS = Rule(
+    "monitoring.returns.view", PROVIDER_STAFF | {Role.COMMISSIONER, Role.NCC_ANALYST}
+)
+# The provider's data officer submits the return and answers queries about it.
+SUBMIT_RETURN = Rule("monitoring.returns.submit", frozenset({Role.PROVIDER_DATA}))
+# An RCC (or NCC) commissioner queries or accepts a return.
+REVIEW_RETURN = Rule("monitoring.returns.review", frozenset({Role.COMMISSIONER}))
+# Either side of a query thread writes in it.
+REPLY_TO_QUERY = Rule(
+    "monitoring.queries.reply", frozenset({Role.PROVIDER_DATA, Role.COMMISSIONER})
+)
+# Scorecards: the provider's own staff, RCC commissioners, NCC analysts.
+VIEW_SCORECARDS = Rule(
+    "monitoring.scorecards.view", PROVIDER_STAFF | {Role.COMMISSIONER, Role.NCC_ANALYST}
+)
+LINK_MEETING = Rule("monitoring.scorecards.link_meeting", frozenset({Role.COMMISSIONER}))
+# The child's social worker and IRO give feedback on placements of their LA's children.
+GIVE_FEEDBACK = Rule("monitoring.feedback.give", frozenset({Role.SOCIAL_WORKER, Role.IRO}))
+
+
+def _memberships(user: Any) -> list[Any]:
+    cached = getattr(user, "_monitoring_memberships", None)
+    if cached is None:
+        cached = list(user.memberships.select_related("organisation"))
+        user._monitoring_memberships = cached
+    return cached
+
+
+def can_submit(user: Any, provider_id: int) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return any(
+        m.organisation_id == provider_id and m.role == Role.PROVIDER_DATA
+        for m in _memberships(user)
+    )
+
+
+def require_submit(user: Any, monitoring_return: MonitoringReturn) -> None:
+    if not can_submit(user, monitoring_return.provider_id):
+        raise PermissionDenied("Only the provider's data officers submit its return.")
+
+
+def works_for_provider(user: Any, provider_id: int) -> bool:
+    return any(m.organisation_id == provider_id for m in _memberships(user))
+
+
+def reviewing_organisation(user: Any, monitoring_return: MonitoringReturn) -> Organisation | None:
+    """The RCC (or the NCC) through which this commissioner reviews the return, or None.
+
+    The return must already be visible to the user (linked to their RCC, or national)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    for m in _memberships(user):
+        if m.role == Role.COMMISSIONER and m.organisation.kind in (
+            OrganisationKind.RCC,
+            OrganisationKind.NCC,
+        ):
+            return m.organisation
+    return None
+
+
+def require_review(user: Any, monitoring_return: MonitoringReturn) -> Organisation:
+    org = reviewing_organisation(user, monitoring_return)
+    if org is None:
+        raise PermissionDenied("Only an RCC or NCC commissioner reviews returns.")
+    return org

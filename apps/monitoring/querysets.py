@@ -1,0 +1,182 @@
+"""Scoping of monitoring records: every read goes through `visible_to(user)` (404 outside it).
+
+- NCC staff and superusers see every provider's returns and scorecards (national).
+- A provider's staff see their own provider's returns, submissions and scorecards (with
+  anonymised feedback summaries), never a feedback row.
+- RCC staff see the returns and scorecards of the providers *linked* to their RCC: those with
+  a placement for the RCC's LAs (on the platform or in a return) or an enrolment on one of
+  its frameworks. Their scorecard figures are those of the RCC's own placements, beside the
+  provider's national figures (docs/adr/0071-monitoring-scoping.md).
+- Social workers and IROs see the feedback they wrote, and nothing else here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Q
+
+from apps.organisations.kinds import OrganisationKind
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
+
+@dataclass(frozen=True)
+class MonitoringScope:
+    national: bool = False
+    provider_ids: frozenset[int] = frozenset()
+    rcc_ids: frozenset[int] = frozenset()
+    la_ids: frozenset[int] = frozenset()
+
+
+NOBODY = MonitoringScope()
+
+
+def monitoring_scope(user: Any) -> MonitoringScope:
+    """The organisations whose monitoring records the user's memberships reach (cached)."""
+    if not getattr(user, "is_authenticated", False):
+        return NOBODY
+    cached = getattr(user, "_monitoring_scope", None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        scope = MonitoringScope(national=True)
+    else:
+        national = False
+        providers: set[int] = set()
+        rccs: set[int] = set()
+        las: set[int] = set()
+        for m in user.memberships.select_related("organisation"):
+            org = m.organisation
+            if org.kind == OrganisationKind.NCC:
+                national = True
+            elif org.kind in (OrganisationKind.IFA, OrganisationKind.LA_SERVICE):
+                providers.add(org.pk)
+            elif org.kind == OrganisationKind.RCC:
+                rccs.add(org.pk)
+            elif org.kind == OrganisationKind.HUB and org.rcc_id:
+                rccs.add(org.rcc_id)
+            elif org.kind == OrganisationKind.LOCAL_AUTHORITY:
+                las.add(org.pk)
+        scope = MonitoringScope(national, frozenset(providers), frozenset(rccs), frozenset(las))
+    user._monitoring_scope = scope
+    return scope
+
+
+def linked_provider_ids(rcc_ids: frozenset[int] | set[int], field: str = "provider_id") -> Q:
+    """A filter on `field` for the providers linked to these RCCs (subqueries, no rows read)."""
+    from apps.contracts.models import Enrolment
+    from apps.referrals.models import Placement
+
+    from .models import ScorecardSnapshot
+
+    ids = list(rcc_ids)
+    return (
+        Q(**{f"{field}__in": Placement.objects.filter(rcc_id__in=ids).values("provider_id")})
+        | Q(
+            **{
+                f"{field}__in": Enrolment.objects.filter(lot__framework__owner_id__in=ids).values(
+                    "provider_id"
+                )
+            }
+        )
+        | Q(
+            **{
+                f"{field}__in": ScorecardSnapshot.objects.filter(rcc_id__in=ids).values(
+                    "provider_id"
+                )
+            }
+        )
+    )
+
+
+def visible_providers(user: Any) -> Any:
+    """The providers whose returns and scorecards the user may see (a Provider queryset)."""
+    from apps.providers.models import Provider
+
+    scope = monitoring_scope(user)
+    if scope is NOBODY:
+        return Provider.objects.none()
+    if scope.national:
+        return Provider.objects.all()
+    q = Q(pk__in=list(scope.provider_ids))
+    if scope.rcc_ids:
+        q |= linked_provider_ids(scope.rcc_ids, "pk")
+    return Provider.objects.filter(q)
+
+
+def _provider_filter(scope: MonitoringScope, prefix: str = "") -> Q | None:
+    """None: every provider; otherwise a filter on `<prefix>provider_id`."""
+    if scope.national:
+        return None
+    q = Q(**{f"{prefix}provider_id__in": list(scope.provider_ids)})
+    if scope.rcc_ids:
+        q |= linked_provider_ids(scope.rcc_ids, f"{prefix}provider_id")
+    return q
+
+
+class ReturnQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> ReturnQuerySet:
+        scope = monitoring_scope(user)
+        if scope is NOBODY:
+            return self.none()
+        q = _provider_filter(scope)
+        return self if q is None else self.filter(q)
+
+
+class VersionQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> VersionQuerySet:
+        scope = monitoring_scope(user)
+        if scope is NOBODY:
+            return self.none()
+        q = _provider_filter(scope, "monitoring_return__")
+        return self if q is None else self.filter(q)
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> SubmissionQuerySet:
+        scope = monitoring_scope(user)
+        if scope is NOBODY:
+            return self.none()
+        q = _provider_filter(scope, "monitoring_return__")
+        return self if q is None else self.filter(q)
+
+
+class FeedbackQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> FeedbackQuerySet:
+        """Only the feedback a person wrote: providers and RCCs read anonymised summaries."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(author=user)
+
+
+class ScorecardQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> ScorecardQuerySet:
+        scope = monitoring_scope(user)
+        if scope is NOBODY:
+            return self.none()
+        if scope.national:
+            return self
+        q = Q(provider_id__in=list(scope.provider_ids))
+        if scope.rcc_ids:
+            q |= Q(rcc_id__in=list(scope.rcc_ids)) | (
+                Q(rcc__isnull=True) & linked_provider_ids(scope.rcc_ids)
+            )
+        return self.filter(q)
+
+
+class MeetingLinkQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> MeetingLinkQuerySet:
+        scope = monitoring_scope(user)
+        if scope is NOBODY:
+            return self.none()
+        if scope.national:
+            return self
+        return self.filter(
+            Q(provider_id__in=list(scope.provider_ids)) | Q(meeting__rcc_id__in=list(scope.rcc_ids))
+        )

@@ -1,0 +1,3 @@
+from apps.core.permissions import SIGNED_IN
+
+VIEW_ORGANISATIONS = SIGNED_IN

@@ -1,0 +1,915 @@
+"""The register file: one column definition, the templates made from it, and the parser.
+
+One row per household; its carers, skills and vacancies are columns of the same row
+(``carer_1_…``, ``skill_<domain code>``, ``vacancy_1_…``). The same definitions produce the
+data dictionary on /register/template/, the CSV and XLSX templates and the header check, so
+they cannot drift apart. This module reads files into plain values and reports cell-level
+problems (row, column, cell, fix); the rules a household must meet are in `validation`,
+and writing is `services.register_upload_process`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .choices import (
+    CARE_TYPE_CODES,
+    LANGUAGES,
+    AgeBand,
+    Ethnicity,
+    HouseholdStatus,
+    Religion,
+    Sex,
+    VacancyStatus,
+)
+from .validation import AGE_LIMIT, MAX_BEDROOMS, MAX_PLACES, Problem
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 20_000
+MAX_COLUMNS = 300
+BLANK_ROWS_TO_STOP = 1_000
+TEMPLATE_CARERS = 2
+TEMPLATE_VACANCIES = 4
+SHEET_NAME = "Households"
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+LIST_SPLIT = re.compile(r"[;,]")
+RESAVE_HINT = (
+    "Open it in your spreadsheet program and save it again as Excel Workbook (.xlsx), or as CSV."
+)
+
+
+@dataclass(frozen=True)
+class ColumnDef:
+    """One column of the template, or a family of them (``{n}`` is the carer or vacancy number)."""
+
+    name: str
+    kind: str  # text | int | date | code | codes | ints
+    description: str
+    group: str
+    required: str = ""
+    allowed: str = ""
+    example: str = ""
+    slots: int = 1
+
+    def names(self) -> list[str]:
+        if "{n}" not in self.name:
+            return [self.name]
+        return [self.name.format(n=n) for n in range(1, self.slots + 1)]
+
+    @property
+    def display_name(self) -> str:
+        if "{n}" not in self.name:
+            return self.name
+        return self.name.format(n="N") + f" (N = 1 to {self.slots})"
+
+
+def _codes(values: Iterable[str]) -> str:
+    return ", ".join(values)
+
+
+HOUSEHOLD_COLUMNS: tuple[ColumnDef, ...] = (
+    ColumnDef(
+        "reference",
+        "text",
+        "Your own reference for the household. Rows are matched to the register by it: "
+        "keep it the same from one upload to the next.",
+        "Household",
+        "Yes",
+        "Up to 40 letters, digits, spaces, dots, hyphens or underscores",
+        "PFC-0001",
+    ),
+    ColumnDef(
+        "status",
+        "code",
+        "Whether the household can take children now. Blank means active.",
+        "Household",
+        "No",
+        _codes(HouseholdStatus.values),
+        "active",
+    ),
+    ColumnDef(
+        "postcode_district",
+        "text",
+        "The household's postcode district: the first half of its postcode. Distances are "
+        "measured from the district's centre; the full postcode is never kept.",
+        "Household",
+        "Yes",
+        "A known postcode district",
+        "OL11",
+    ),
+    ColumnDef(
+        "age_min",
+        "int",
+        "The youngest age the household is approved for, in years.",
+        "Household",
+        "Yes",
+        f"Whole number 0 to {AGE_LIMIT}, not more than age_max",
+        "0",
+    ),
+    ColumnDef(
+        "age_max",
+        "int",
+        "The oldest age the household is approved for, in years.",
+        "Household",
+        "Yes",
+        f"Whole number 0 to {AGE_LIMIT}",
+        "17",
+    ),
+    ColumnDef(
+        "places",
+        "int",
+        "Number of children the household is approved to care for.",
+        "Household",
+        "Yes",
+        f"Whole number 1 to {MAX_PLACES}",
+        "2",
+    ),
+    ColumnDef(
+        "max_sibling_group",
+        "int",
+        "The largest sibling group the household can take together. Blank means 1.",
+        "Household",
+        "No",
+        "Whole number from 1 up to places",
+        "2",
+    ),
+    ColumnDef(
+        "care_types",
+        "codes",
+        "The types of care the household is approved for.",
+        "Household",
+        "Yes",
+        "One or more of " + _codes(CARE_TYPE_CODES) + ", separated by ;",
+        "short_term;long_term;emergency",
+    ),
+    ColumnDef(
+        "bedrooms",
+        "int",
+        "Spare bedrooms for children placed. Blank means 1.",
+        "Household",
+        "No",
+        f"Whole number 0 to {MAX_BEDROOMS}",
+        "2",
+    ),
+    ColumnDef(
+        "pets",
+        "text",
+        "Pets in the household. Blank when there are none.",
+        "Household",
+        "No",
+        "Up to 200 characters",
+        "One dog",
+    ),
+    ColumnDef(
+        "other_children_ages",
+        "ints",
+        "Ages of other children living in the household (birth children, other placed children).",
+        "Household",
+        "No",
+        f"Whole numbers 0 to {AGE_LIMIT}, separated by ;",
+        "6;11",
+    ),
+    ColumnDef(
+        "preferences",
+        "text",
+        "The carers' stated preferences, in their words.",
+        "Household",
+        "No",
+        "Up to 2,000 characters",
+        "Prefer children who like the outdoors",
+    ),
+)
+
+CARER_COLUMNS: tuple[ColumnDef, ...] = (
+    ColumnDef(
+        "carer_{n}_age_band",
+        "code",
+        "The carer's age band.",
+        "Carers",
+        "Yes for carer 1; for carer 2 when there is a second carer",
+        _codes(AgeBand.values),
+        "45-54",
+        TEMPLATE_CARERS,
+    ),
+    ColumnDef(
+        "carer_{n}_sex",
+        "code",
+        "The carer's sex.",
+        "Carers",
+        "Yes for carer 1; for carer 2 when there is a second carer",
+        _codes(Sex.values) + " (U: not stated)",
+        "F",
+        TEMPLATE_CARERS,
+    ),
+    ColumnDef(
+        "carer_{n}_ethnicity",
+        "code",
+        "The carer's ethnicity, as a DfE ethnicity code (the ONS categories used in SSDA903).",
+        "Carers",
+        "Yes for carer 1; for carer 2 when there is a second carer",
+        _codes(Ethnicity.values),
+        "WBRI",
+        TEMPLATE_CARERS,
+    ),
+    ColumnDef(
+        "carer_{n}_religion",
+        "code",
+        "The carer's religion. Blank means not stated.",
+        "Carers",
+        "No",
+        _codes(Religion.values),
+        "christian",
+        TEMPLATE_CARERS,
+    ),
+    ColumnDef(
+        "carer_{n}_languages",
+        "codes",
+        "Languages the carer speaks (ISO 639-1 codes; bsl for British Sign Language).",
+        "Carers",
+        "No",
+        _codes(LANGUAGES) + ", separated by ;",
+        "en;ur",
+        TEMPLATE_CARERS,
+    ),
+)
+
+SKILL_COLUMN = ColumnDef(
+    "skill_{code}",
+    "int",
+    "For each domain of the needs taxonomy, the highest level of need the household is trained "
+    "and supported to meet. Blank means no particular skill in that domain.",
+    "Skills",
+    "No",
+    "A level rank from the needs taxonomy",
+    "2",
+)
+
+VACANCY_COLUMNS: tuple[ColumnDef, ...] = (
+    ColumnDef(
+        "vacancy_{n}_reference",
+        "text",
+        "Your reference for this place; unique within the household.",
+        "Vacancies",
+        "Yes when the vacancy has any other value",
+        "Up to 40 characters",
+        "PFC-0001-A",
+        TEMPLATE_VACANCIES,
+    ),
+    ColumnDef(
+        "vacancy_{n}_available_from",
+        "date",
+        "The date the place is free (today or earlier when it is free now).",
+        "Vacancies",
+        "Yes when the vacancy has a reference",
+        "Date as YYYY-MM-DD or DD/MM/YYYY",
+        "2026-06-01",
+        TEMPLATE_VACANCIES,
+    ),
+    ColumnDef(
+        "vacancy_{n}_status",
+        "code",
+        "The state of the place. Blank means open.",
+        "Vacancies",
+        "No",
+        _codes(VacancyStatus.values),
+        "open",
+        TEMPLATE_VACANCIES,
+    ),
+    ColumnDef(
+        "vacancy_{n}_hold_reason",
+        "text",
+        "Why the place is on hold.",
+        "Vacancies",
+        "Yes when status is on_hold",
+        "Up to 200 characters",
+        "Carer on leave until 1 July",
+        TEMPLATE_VACANCIES,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One concrete column of the file."""
+
+    name: str
+    definition: ColumnDef
+    slot: int = 0  # carer or vacancy number
+    domain: str = ""  # for skill columns
+
+
+def template_columns(domain_codes: Sequence[str]) -> list[Column]:
+    """Every column of the template, in order, for the taxonomy's active domain codes."""
+    cols = [Column(d.name, d) for d in HOUSEHOLD_COLUMNS]
+    for n in range(1, TEMPLATE_CARERS + 1):
+        cols += [Column(d.name.format(n=n), d, slot=n) for d in CARER_COLUMNS]
+    cols += [Column(f"skill_{code}", SKILL_COLUMN, domain=code) for code in domain_codes]
+    for n in range(1, TEMPLATE_VACANCIES + 1):
+        cols += [Column(d.name.format(n=n), d, slot=n) for d in VACANCY_COLUMNS]
+    return cols
+
+
+def data_dictionary(domains: Sequence[Any], levels: Sequence[Any]) -> list[dict[str, str]]:
+    """Rows for the data dictionary (web page and docs): one per column or column family."""
+    rows = []
+    for d in (*HOUSEHOLD_COLUMNS, *CARER_COLUMNS):
+        rows.append(_dictionary_row(d))
+    level_text = ", ".join(f"{lv.rank} ({lv.name})" for lv in levels)
+    for domain in domains:
+        rows.append(
+            {
+                "name": f"skill_{domain.code}",
+                "group": SKILL_COLUMN.group,
+                "required": SKILL_COLUMN.required,
+                "allowed": level_text,
+                "example": SKILL_COLUMN.example,
+                "description": f"{domain.name}: {SKILL_COLUMN.description}",
+            }
+        )
+    for d in VACANCY_COLUMNS:
+        rows.append(_dictionary_row(d))
+    return rows
+
+
+def _dictionary_row(d: ColumnDef) -> dict[str, str]:
+    return {
+        "name": d.display_name,
+        "group": d.group,
+        "required": d.required,
+        "allowed": d.allowed,
+        "example": d.example,
+        "description": d.description,
+    }
+
+
+# --- Templates ---------------------------------------------------------------------------
+
+EXAMPLE_ROWS: tuple[dict[str, str], ...] = (
+    {
+        "reference": "EXAMPLE-1",
+        "status": "active",
+        "postcode_district": "OL11",
+        "age_min": "0",
+        "age_max": "17",
+        "places": "2",
+        "max_sibling_group": "2",
+        "care_types": "short_term;long_term;emergency",
+        "bedrooms": "2",
+        "pets": "One dog",
+        "other_children_ages": "9",
+        "carer_1_age_band": "45-54",
+        "carer_1_sex": "F",
+        "carer_1_ethnicity": "WBRI",
+        "carer_1_religion": "christian",
+        "carer_1_languages": "en",
+        "carer_2_age_band": "45-54",
+        "carer_2_sex": "M",
+        "carer_2_ethnicity": "WBRI",
+        "carer_2_religion": "none",
+        "carer_2_languages": "en",
+        "skill_emotional-wellbeing": "2",
+        "skill_education": "1",
+        "vacancy_1_reference": "EXAMPLE-1-A",
+        "vacancy_1_available_from": "2026-06-01",
+        "vacancy_1_status": "open",
+    },
+    {
+        "reference": "EXAMPLE-2",
+        "postcode_district": "M14",
+        "age_min": "11",
+        "age_max": "18",
+        "places": "1",
+        "care_types": "long_term;uasc;staying_put",
+        "bedrooms": "1",
+        "carer_1_age_band": "35-44",
+        "carer_1_sex": "M",
+        "carer_1_ethnicity": "APKN",
+        "carer_1_religion": "muslim",
+        "carer_1_languages": "en;ur;pa",
+        "skill_identity-culture": "3",
+        "vacancy_1_reference": "EXAMPLE-2-A",
+        "vacancy_1_available_from": "2026-05-18",
+        "vacancy_1_status": "on_hold",
+        "vacancy_1_hold_reason": "Carer on training until 18 May",
+    },
+)
+
+
+def template_csv(columns: Sequence[Column], *, example: bool = False) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([c.name for c in columns])
+    if example:
+        for row in EXAMPLE_ROWS:
+            writer.writerow([row.get(c.name, "") for c in columns])
+    # A byte-order mark so that Excel opens the file as UTF-8.
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def template_xlsx(columns: Sequence[Column], dictionary: Sequence[dict[str, str]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET_NAME
+    ws.append([c.name for c in columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "B2"
+    for i, col in enumerate(columns, start=1):
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = max(12, len(col.name) + 2)
+        kind = col.definition.kind
+        if kind in ("text", "codes", "ints"):
+            # Text, so that a reference such as 0012 is not turned into the number 12.
+            ws.column_dimensions[letter].number_format = "@"
+        choices = _choices_for(col)
+        if choices and len(",".join(choices)) < 250:
+            dv = DataValidation(
+                type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True
+            )
+            dv.error = f"Use one of: {', '.join(choices)}"
+            ws.add_data_validation(dv)
+            dv.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+    info = wb.create_sheet("Data dictionary")
+    info.append(["Column", "Group", "Required", "Allowed values", "Example", "Description"])
+    for cell in info[1]:
+        cell.font = Font(bold=True)
+    for row in dictionary:
+        info.append(
+            [
+                row["name"],
+                row["group"],
+                row["required"],
+                row["allowed"],
+                row["example"],
+                row["description"],
+            ]
+        )
+    for letter, width in zip("ABCDEF", (34, 12, 22, 50, 24, 80), strict=True):
+        info.column_dimensions[letter].width = width
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _choices_for(col: Column) -> list[str]:
+    base = col.name.rsplit("_", 1)[-1] if col.slot else col.name
+    if col.definition.kind != "code":
+        return []
+    return {
+        "status": HouseholdStatus.values if not col.slot else VacancyStatus.values,
+        "band": AgeBand.values,
+        "sex": Sex.values,
+        "ethnicity": Ethnicity.values,
+        "religion": Religion.values,
+    }.get(base, [])
+
+
+# --- Reading a file ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A problem to show the user: the row and column (or None for the whole file)."""
+
+    row: int | None
+    column: str
+    message: str
+    hint: str = ""
+    cell: str = ""
+    value: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "column": self.column,
+            "cell": self.cell,
+            "value": self.value,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+@dataclass
+class ParsedRow:
+    number: int
+    data: dict[str, Any]
+    paths: dict[str, str] = field(default_factory=dict)  # data path -> column name
+    cells: dict[str, str] = field(default_factory=dict)  # column name -> cell ("F3") in XLSX
+    raw: dict[str, str] = field(default_factory=dict)  # column name -> value as text
+    failed: set[str] = field(default_factory=set)  # columns whose value could not be read
+
+    def error_for(self, problem: Problem) -> RowError:
+        column = self.column_for(problem.path)
+        return RowError(
+            self.number,
+            column,
+            problem.message,
+            problem.hint,
+            self.cells.get(column, ""),
+            self.raw.get(column, ""),
+        )
+
+    def column_for(self, path: str) -> str:
+        if path in self.paths:
+            return self.paths[path]
+        if path == "carers" or path.startswith("carers."):
+            return (
+                "carer_1_age_band" if path == "carers" else f"carer_{int(path.split('.')[1]) + 1}_*"
+            )
+        if path == "vacancies":
+            return "vacancy_*_status"
+        return path
+
+
+@dataclass
+class ParsedFile:
+    format: str
+    rows: list[ParsedRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+class FileRejected(Exception):
+    """The file as a whole cannot be read (type, size, damage, header)."""
+
+    def __init__(self, message: str, hint: str = "", column: str = ""):
+        super().__init__(message)
+        self.error = RowError(None, column, message, hint)
+
+
+def file_format(name: str, content: bytes) -> str:
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    is_zip = content[:4] == b"PK\x03\x04"
+    if ext == "xlsx":
+        if not is_zip:
+            raise FileRejected(
+                "The file is not a readable XLSX workbook: it may be damaged, "
+                "or another kind of file renamed .xlsx.",
+                RESAVE_HINT,
+            )
+        return "xlsx"
+    if ext == "csv":
+        if is_zip:
+            raise FileRejected(
+                "The file is a spreadsheet workbook with a .csv name.",
+                "Save it as CSV (comma delimited), or rename it to .xlsx.",
+            )
+        return "csv"
+    raise FileRejected(
+        f"Files of type .{ext or '(none)'} cannot be read.",
+        "Upload the register as .csv or .xlsx (save older .xls and .ods files as .xlsx first).",
+    )
+
+
+def read_register_file(name: str, content: bytes, columns: Sequence[Column]) -> ParsedFile:
+    """Read every row and every cell; collect every problem; raise FileRejected for the file."""
+    fmt = file_format(name, content)
+    if not content.strip():
+        raise FileRejected("The file is empty.", "Download the template, fill it in and upload it.")
+    result = ParsedFile(format=fmt)
+    rows = _xlsx_rows(content) if fmt == "xlsx" else _csv_rows(content)
+    header: list[str] | None = None
+    by_name = {c.name: c for c in columns}
+    first_seen: dict[str, int] = {}
+    count = 0
+    blank_streak = 0
+    for number, values, cells in rows:
+        if header is None:
+            header = _check_header(values, columns)
+            continue
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            blank_streak += 1
+            if blank_streak >= BLANK_ROWS_TO_STOP:
+                break
+            continue
+        blank_streak = 0
+        count += 1
+        if count > MAX_ROWS:
+            raise FileRejected(
+                f"The file has more than {MAX_ROWS:,} households.",
+                "Split it into several files of fewer rows, or use the API.",
+            )
+        row, cell_errors = _parse_row(number, header, values, cells, by_name)
+        result.errors.extend(cell_errors)
+        reference = row.data.get("reference")
+        if isinstance(reference, str) and reference:
+            if reference in first_seen:
+                result.errors.append(
+                    RowError(
+                        number,
+                        "reference",
+                        f"Household reference {reference!r} is in the file twice: "
+                        f"rows {first_seen[reference]} and {number}.",
+                        "Each household must be on one row only: "
+                        "delete or correct one of the two rows.",
+                        row.cells.get("reference", ""),
+                        reference,
+                    )
+                )
+            else:
+                first_seen[reference] = number
+        result.rows.append(row)
+    if header is None:
+        raise FileRejected(
+            "The file has no header row.", "Download the template and keep its first row."
+        )
+    if not result.rows:
+        raise FileRejected(
+            "The file has a header but no households.",
+            "Add one row per household under the header.",
+        )
+    return result
+
+
+def _check_header(values: Sequence[Any], columns: Sequence[Column]) -> list[str]:
+    header = [str(v).strip().lower() if v is not None else "" for v in values]
+    while header and not header[-1]:
+        header.pop()
+    if len(header) > MAX_COLUMNS:
+        raise FileRejected(
+            f"The file has {len(header)} columns; the template has {len(columns)}.",
+            "Use the template's header row.",
+        )
+    expected = [c.name for c in columns]
+    expected_set = set(expected)
+    seen: set[str] = set()
+    duplicated = sorted({h for h in header if h and (h in seen or seen.add(h))})  # type: ignore[func-returns-value]
+    blank = [i + 1 for i, h in enumerate(header) if not h]
+    missing = [c for c in expected if c not in seen]
+    unknown = [h for h in dict.fromkeys(header) if h and h not in expected_set]
+    if not (missing or unknown or duplicated or blank):
+        return header
+    parts = []
+    if missing:
+        parts.append("missing column(s): " + ", ".join(missing))
+    if unknown:
+        named = []
+        for h in unknown:
+            close = difflib.get_close_matches(h, expected, n=1)
+            named.append(f"{h} (did you mean {close[0]}?)" if close else h)
+        parts.append("unknown column(s): " + ", ".join(named))
+    if duplicated:
+        parts.append("column(s) given twice: " + ", ".join(duplicated))
+    if blank:
+        parts.append("column(s) with no name: " + ", ".join(f"number {i}" for i in blank))
+    raise FileRejected(
+        "The header row does not match the template: " + "; ".join(parts) + ".",
+        "Copy the first row of the template from /register/template/ "
+        "(column order does not matter).",
+        column="(header)",
+    )
+
+
+def _csv_rows(content: bytes) -> Iterator[tuple[int, list[Any], list[str]]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel on Windows saves "CSV (comma delimited)" in Windows-1252.
+        text = content.decode("cp1252", errors="replace")
+    if "\x00" in text:
+        raise FileRejected(
+            "The file is not a text CSV file.",
+            "Save the register as CSV (comma delimited) or .xlsx.",
+        )
+    try:
+        for number, values in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            yield number, list(values), []
+    except csv.Error as err:
+        raise FileRejected(
+            f"The CSV file cannot be read: {err}.", "Save it again as CSV (comma delimited)."
+        ) from err
+
+
+def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[Any], list[str]]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    try:
+        # data_only=False keeps formulas as formulas, so that they can be refused.
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError) as err:
+        raise FileRejected(
+            "The file is not a readable XLSX workbook: it may be damaged or not a workbook.",
+            RESAVE_HINT,
+        ) from err
+    try:
+        ws = wb[SHEET_NAME] if SHEET_NAME in wb.sheetnames else wb.worksheets[0]
+        for row in ws.iter_rows():
+            values: list[Any] = []
+            refs: list[str] = []
+            number = 0
+            for i, cell in enumerate(row, start=1):
+                value = cell.value
+                if getattr(cell, "row", None):
+                    number = cell.row
+                if getattr(cell, "data_type", None) == "f" or (
+                    value is not None
+                    and not isinstance(value, str | int | float | dt.date | dt.time | bool)
+                ):
+                    values.append(_Formula(str(value)))
+                else:
+                    values.append(value)
+                refs.append(get_column_letter(i))
+            if number:
+                yield number, values, [f"{letter}{number}" for letter in refs]
+    except FileRejected:
+        raise
+    except Exception as err:  # a damaged sheet fails while it is read, in many ways
+        raise FileRejected(
+            "The XLSX workbook is damaged and cannot be read to the end.",
+            RESAVE_HINT,
+        ) from err
+    finally:
+        wb.close()
+
+
+class _Formula(str):
+    """A cell holding a formula; refused, as its value depends on the program that opens it."""
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+class _CellError(Exception):
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def _int(value: Any, column: str) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise _CellError(f"{column} must be a whole number, not {value!r}.", "Type a whole number.")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = _text(value)
+    if re.fullmatch(r"[+-]?\d+", text):
+        return int(text)
+    raise _CellError(
+        f"{column} must be a whole number, not {text!r}.", "Type a whole number, such as 2."
+    )
+
+
+def _date(value: Any, column: str) -> dt.date | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise _CellError(
+        f"{column} {text!r} is not a date.",
+        "Write the date as YYYY-MM-DD (2026-06-01) or DD/MM/YYYY (01/06/2026).",
+    )
+
+
+def _list(value: Any) -> list[str]:
+    return [part.strip() for part in LIST_SPLIT.split(_text(value)) if part.strip()]
+
+
+def _ints(value: Any, column: str) -> list[int]:
+    out = []
+    for part in _list(value):
+        if not re.fullmatch(r"[+-]?\d+", part):
+            raise _CellError(
+                f"{column}: {part!r} is not a whole number.",
+                "List whole numbers separated by ;, e.g. 4;9",
+            )
+        out.append(int(part))
+    return out
+
+
+def _parse_cell(value: Any, col: Column) -> Any:
+    kind = col.definition.kind
+    if kind == "int":
+        return _int(value, col.name)
+    if kind == "date":
+        return _date(value, col.name)
+    if kind == "codes":
+        return _list(value)
+    if kind == "ints":
+        return _ints(value, col.name)
+    return _text(value)
+
+
+def _parse_row(
+    number: int,
+    header: Sequence[str],
+    values: Sequence[Any],
+    cells: Sequence[str],
+    by_name: dict[str, Column],
+) -> tuple[ParsedRow, list[RowError]]:
+    row = ParsedRow(number=number, data={})
+    parsed: dict[str, Any] = {}
+    errors: list[RowError] = []
+    for i, name in enumerate(header):
+        value = values[i] if i < len(values) else None
+        col = by_name[name]
+        row.raw[name] = _text(value)[:200]
+        if i < len(cells):
+            row.cells[name] = cells[i]
+        if isinstance(value, _Formula):
+            row.failed.add(name)
+            where = f"cell {row.cells.get(name)}" if row.cells.get(name) else name
+            errors.append(
+                RowError(
+                    number,
+                    name,
+                    f"{where} holds a formula ({str(value)[:60]}); formulas are not accepted.",
+                    "Replace the formula with its value: "
+                    "copy the column and paste it back as values only.",
+                    row.cells.get(name, ""),
+                    str(value)[:200],
+                )
+            )
+            continue
+        try:
+            parsed[name] = _parse_cell(value, col)
+        except _CellError as err:
+            row.failed.add(name)
+            errors.append(
+                RowError(
+                    number, name, err.message, err.hint, row.cells.get(name, ""), row.raw[name]
+                )
+            )
+    _assemble(row, parsed, by_name)
+    return row, errors
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _assemble(row: ParsedRow, parsed: dict[str, Any], by_name: dict[str, Column]) -> None:
+    """Turn the flat columns into the nested household the services take."""
+    data = row.data
+    for d in HOUSEHOLD_COLUMNS:
+        if d.name in parsed and not _blank(parsed[d.name]):
+            data[d.name] = parsed[d.name]
+        row.paths[d.name] = d.name
+    data["carers"] = []
+    for n in range(1, TEMPLATE_CARERS + 1):
+        names = {d.name.format(n=n).split("_", 2)[2]: d.name.format(n=n) for d in CARER_COLUMNS}
+        if all(_blank(parsed.get(col)) and col not in row.failed for col in names.values()):
+            continue
+        i = len(data["carers"])
+        carer = {}
+        for key, col in names.items():
+            row.paths[f"carers.{i}.{key}"] = col
+            if not _blank(parsed.get(col)):
+                carer[key] = parsed[col]
+        data["carers"].append(carer)
+    data["skills"] = []
+    for column in by_name.values():
+        if not column.domain or column.name in row.failed:
+            continue
+        level = parsed.get(column.name)
+        if level is None:
+            continue
+        i = len(data["skills"])
+        row.paths[f"skills.{i}.domain"] = column.name
+        row.paths[f"skills.{i}.level"] = column.name
+        data["skills"].append({"domain": column.domain, "level": level})
+    data["vacancies"] = []
+    for n in range(1, TEMPLATE_VACANCIES + 1):
+        names = {d.name.format(n=n).split("_", 2)[2]: d.name.format(n=n) for d in VACANCY_COLUMNS}
+        if all(_blank(parsed.get(col)) and col not in row.failed for col in names.values()):
+            continue
+        i = len(data["vacancies"])
+        vacancy = {}
+        for key, col in names.items():
+            row.paths[f"vacancies.{i}.{key}"] = col
+            if not _blank(parsed.get(col)):
+                vacancy[key] = parsed[col]
+        data["vacancies"].append(vacancy)

@@ -1,0 +1,676 @@
+"""API of the LA side: children, needs assessments (versions), referrals and co-design reviews.
+
+The same services as the web pages; the same filtersets; the same scoping (visible_to). The
+case-system id is returned only to the child's own LA.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.http import Http404, QueryDict
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.accounts.models import User
+from apps.core.api.views import ScopedViewSetMixin
+from apps.core.errors import DomainError
+from apps.referrals import selectors
+from apps.referrals.completeness import referral_completeness
+from apps.referrals.filters import ChildFilter, ReferralFilter, ReviewFilter
+from apps.referrals.format import EDITABLE_FIELDS
+from apps.referrals.minimise import age_in_years
+from apps.referrals.models import Child, NeedsAssessment, Referral, ReferralReview
+from apps.referrals.permissions import (
+    EDIT_CHILDREN,
+    EDIT_REFERRALS,
+    REVIEW_REFERRAL,
+    VIEW_CHILDREN,
+    VIEW_REFERRAL,
+)
+from apps.referrals.services import children as child_services
+from apps.referrals.services import referrals as referral_services
+
+ERROR_RESPONSE = OpenApiResponse(
+    OpenApiTypes.OBJECT, description='{"detail": "...", "errors": {"field": ["message"]}}'
+)
+LIST_FIELDS = ("languages", "siblings", "communication_needs", "support_needed", "places_to_avoid")
+
+
+def _user(request: Request) -> User:
+    """The signed-in user (RulePermission has turned anonymous callers away)."""
+    return cast(User, request.user)
+
+
+def payload(request: Request) -> dict[str, Any]:
+    """The request body as a plain dict (JSON as sent; a form body with its lists kept)."""
+    data = request.data
+    if isinstance(data, QueryDict):
+        return {k: data.getlist(k) if k in LIST_FIELDS else data.get(k) for k in data}
+    if not isinstance(data, dict):
+        raise DomainError("Send a JSON object.")
+    return dict(data)
+
+
+# --- Serializers -------------------------------------------------------------------------------
+
+
+class ChildSerializer(serializers.ModelSerializer):
+    """A child as the LA sees it. `case_system_id` is left out for anyone outside the child's LA."""
+
+    la_name = serializers.CharField(source="la.name", read_only=True)
+    age = serializers.SerializerMethodField()
+    home_postcode_district = serializers.CharField(
+        source="home_postcode_district_id", allow_null=True, required=False
+    )
+    latest_needs_version = serializers.IntegerField(
+        source="latest_version", read_only=True, default=None
+    )
+    latest_needs_assessed_on = serializers.DateField(
+        source="latest_assessed_on", read_only=True, default=None
+    )
+
+    class Meta:
+        model = Child
+        fields = [
+            "id",
+            "la",
+            "la_name",
+            "local_identifier",
+            "case_system_id",
+            "date_of_birth",
+            "age",
+            "sex",
+            "ethnicity",
+            "religion",
+            "languages",
+            "legal_status",
+            "home_postcode_district",
+            "latest_needs_version",
+            "latest_needs_assessed_on",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "la", "created_at", "updated_at"]
+        validators: list[Any] = []  # the service checks uniqueness and says so clearly
+
+    def get_age(self, child: Child) -> int:
+        return age_in_years(child.date_of_birth)
+
+    def to_representation(self, instance: Child) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not selectors.is_in_childs_la(self.context["request"].user, instance):
+            data.pop("case_system_id", None)
+        return data
+
+
+class ChildWriteSerializer(serializers.Serializer):
+    la = serializers.IntegerField(
+        required=False, help_text="Your LA's organisation id: needed only if you work for several."
+    )
+    local_identifier = serializers.CharField(max_length=40)
+    case_system_id = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    date_of_birth = serializers.DateField()
+    sex = serializers.CharField(max_length=1)
+    ethnicity = serializers.CharField(max_length=4)
+    religion = serializers.CharField(max_length=12, required=False)
+    languages = serializers.ListField(child=serializers.CharField(), required=False)
+    legal_status = serializers.CharField(max_length=2)
+    home_postcode_district = serializers.CharField(
+        max_length=8, required=False, allow_blank=True, allow_null=True
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        from apps.providers.choices import Ethnicity, Religion, Sex
+        from apps.referrals.choices import LegalStatus
+
+        for name, choices in (
+            ("sex", Sex),
+            ("ethnicity", Ethnicity),
+            ("religion", Religion),
+            ("legal_status", LegalStatus),
+        ):
+            if name in attrs and attrs[name] not in choices.values:
+                raise serializers.ValidationError(
+                    {name: [f"Use one of: {', '.join(choices.values)}."]}
+                )
+        return attrs
+
+
+class NeedsItemSerializer(serializers.Serializer):
+    domain = serializers.CharField(source="domain.code")
+    domain_name = serializers.CharField(source="domain.name")
+    level = serializers.CharField(source="level.code")
+    level_name = serializers.CharField(source="level.name")
+    level_rank = serializers.IntegerField(source="level.rank")
+    notes = serializers.CharField()
+
+
+class NeedsAssessmentSerializer(serializers.ModelSerializer):
+    items = NeedsItemSerializer(many=True, read_only=True)
+    assessed_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = NeedsAssessment
+        fields = ["id", "version", "assessed_on", "assessed_by", "summary", "created_at", "items"]
+
+    def get_assessed_by(self, a: NeedsAssessment) -> str:
+        return a.assessed_by.get_full_name() or a.assessed_by.email
+
+
+class NeedsAssessmentWriteSerializer(serializers.Serializer):
+    assessed_on = serializers.DateField(required=False)
+    summary = serializers.CharField(required=False, allow_blank=True)
+    items = serializers.JSONField(
+        help_text='[{"domain": "behaviour", "level": "high", "notes": ""}] or {"behaviour": "high"}'
+    )
+
+
+class CompletenessSerializer(serializers.Serializer):
+    percent = serializers.IntegerField()
+    threshold = serializers.IntegerField()
+    can_send = serializers.BooleanField()
+    reason = serializers.CharField()
+    missing = serializers.ListField(child=serializers.DictField())
+
+
+class ReferralListSerializer(serializers.ModelSerializer):
+    child = serializers.CharField(source="child.local_identifier", read_only=True)
+    child_id = serializers.IntegerField(read_only=True)
+    la_name = serializers.CharField(source="la.name", read_only=True)
+    rcc_name = serializers.CharField(source="rcc.name", read_only=True)
+    completeness = serializers.SerializerMethodField()
+    pending_reviews = serializers.IntegerField(read_only=True, default=None)
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "child_id",
+            "child",
+            "la",
+            "la_name",
+            "rcc",
+            "rcc_name",
+            "status",
+            "urgency",
+            "latest_start_date",
+            "created_at",
+            "sent_at",
+            "completeness",
+            "pending_reviews",
+        ]
+
+    @extend_schema_field(CompletenessSerializer)
+    def get_completeness(self, referral: Referral) -> dict[str, Any]:
+        return referral_completeness(referral).as_dict()
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    reviewer = serializers.EmailField(source="reviewer.email", read_only=True)
+    requested_by = serializers.EmailField(source="requested_by.email", read_only=True)
+
+    class Meta:
+        model = ReferralReview
+        fields = [
+            "id",
+            "referral",
+            "contributor_role",
+            "reviewer",
+            "requested_by",
+            "requested_at",
+            "status",
+            "comments",
+            "responded_at",
+        ]
+        read_only_fields = fields
+
+
+class ReferralDetailSerializer(serializers.ModelSerializer):
+    """The whole referral for the LA, the hub and reviewers; the case id only for the LA."""
+
+    child = serializers.SerializerMethodField()
+    needs = serializers.SerializerMethodField()
+    siblings = serializers.SerializerMethodField()
+    family_postcode_district = serializers.CharField(
+        source="family_postcode_district_id", allow_null=True
+    )
+    school_postcode_district = serializers.CharField(
+        source="school_postcode_district_id", allow_null=True
+    )
+    completeness = serializers.SerializerMethodField()
+    reviews = ReviewSerializer(many=True, read_only=True)
+    timeline = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "status",
+            "la",
+            "rcc",
+            "child",
+            "needs",
+            "urgency",
+            "latest_start_date",
+            "siblings",
+            "moving_from_placement",
+            "preferred_area",
+            "family_postcode_district",
+            "stay_close_to_family",
+            "school_postcode_district",
+            "keep_school",
+            "places_to_reach",
+            "places_to_avoid",
+            "communication_needs",
+            "adaptations",
+            "cultural_religious_needs",
+            "live_alongside",
+            "pets_ok",
+            "suitability_foster",
+            "suitability_residential",
+            "suitability_supported",
+            "min_adults",
+            "risk_self_harm",
+            "risk_sexual_exploitation",
+            "risk_criminal_exploitation",
+            "risk_substances",
+            "risk_eating_disorder",
+            "risk_missing",
+            "risk_other",
+            "risk_other_detail",
+            "harm_physical",
+            "harm_sexual",
+            "harm_fire_setting",
+            "harm_animals",
+            "harm_criminal_exploitation",
+            "harm_other",
+            "harm_other_detail",
+            "support_needed",
+            "childs_views",
+            "about_the_child",
+            "carer_review_skipped_reason",
+            "looking_in_house_first",
+            "created_at",
+            "updated_at",
+            "sent_at",
+            "completed_at",
+            "withdrawn_reason",
+            "completeness",
+            "reviews",
+            "timeline",
+        ]
+        read_only_fields = fields
+
+    def get_child(self, referral: Referral) -> dict[str, Any]:
+        return ChildSerializer(referral.child, context=self.context).data  # type: ignore[return-value]
+
+    def get_needs(self, referral: Referral) -> dict[str, Any] | None:
+        if not referral.needs_assessment_id:
+            return None
+        return NeedsAssessmentSerializer(referral.needs_assessment).data  # type: ignore[return-value]
+
+    def get_siblings(self, referral: Referral) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": s.pk,
+                "local_identifier": s.local_identifier,
+                "age": age_in_years(s.date_of_birth),
+            }
+            for s in referral.siblings.all()
+        ]
+
+    @extend_schema_field(CompletenessSerializer)
+    def get_completeness(self, referral: Referral) -> dict[str, Any]:
+        return referral_completeness(referral).as_dict()
+
+    def get_timeline(self, referral: Referral) -> list[dict[str, Any]]:
+        return [
+            {
+                "at": e["at"].isoformat(),
+                "verb": e["verb"],
+                "label": e["label"],
+                "text": e["text"],
+                "actor": (e["actor"].get_full_name() or e["actor"].email) if e["actor"] else None,
+            }
+            for e in selectors.timeline(referral)
+        ]
+
+
+class ReferralWriteSerializer(serializers.ModelSerializer):
+    """For the schema: the fields a draft referral accepts (every one optional)."""
+
+    child = serializers.IntegerField(required=False, help_text="On create only: the child's id.")
+    family_postcode_district = serializers.CharField(required=False, allow_null=True)
+    school_postcode_district = serializers.CharField(required=False, allow_null=True)
+    siblings = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+    class Meta:
+        model = Referral
+        fields = ["child", *sorted(EDITABLE_FIELDS)]
+        extra_kwargs = {name: {"required": False} for name in EDITABLE_FIELDS}
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class InviteSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    contributor_role = serializers.CharField(
+        help_text="current_carer, current_provider, iro or other"
+    )
+    message = serializers.CharField(required=False, allow_blank=True)
+
+
+class RespondSerializer(serializers.Serializer):
+    status = serializers.CharField(help_text="agreed, changes or declined")
+    comments = serializers.CharField(required=False, allow_blank=True)
+
+
+# --- Viewsets ----------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Children of your LA"),
+    retrieve=extend_schema(summary="One child"),
+    create=extend_schema(
+        summary="Add a child",
+        request=ChildWriteSerializer,
+        responses={201: ChildSerializer, 400: ERROR_RESPONSE},
+    ),
+    partial_update=extend_schema(
+        summary="Change a child",
+        request=ChildWriteSerializer,
+        responses={200: ChildSerializer, 400: ERROR_RESPONSE},
+    ),
+)
+class ChildViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    model = Child
+    rule = VIEW_CHILDREN
+    rules = {
+        "create": EDIT_CHILDREN,
+        "partial_update": EDIT_CHILDREN,
+        "record_assessment": EDIT_CHILDREN,
+    }
+    serializer_class = ChildSerializer
+    filterset_class = ChildFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> Any:
+        return selectors.children_with_summary(super().get_queryset()).order_by(
+            "local_identifier", "pk"
+        )
+
+    def create(self, request: Request) -> Response:
+        data = payload(request)
+        la_id = data.pop("la", None)
+        write = ChildWriteSerializer(data=data)
+        write.is_valid(raise_exception=True)
+        las = child_services.social_worker_las(_user(request))
+        if la_id is not None:
+            las = [la for la in las if str(la.pk) == str(la_id)]
+        if len(las) != 1:
+            raise DomainError(
+                "Say which of your local authorities the child belongs to (la)."
+                if len(las) > 1
+                else "You are not a social worker in that local authority.",
+                field="la",
+            )
+        values = {k: v for k, v in write.validated_data.items() if k != "la"}
+        child = child_services.child_create(by=_user(request), la=las[0], **values)
+        child = self.get_queryset().get(pk=child.pk)
+        return Response(self.get_serializer(child).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: Any = None) -> Response:
+        child = self.get_object()
+        write = ChildWriteSerializer(data=payload(request), partial=True)
+        write.is_valid(raise_exception=True)
+        values = {k: v for k, v in write.validated_data.items() if k != "la"}
+        child_services.child_update(by=_user(request), child=child, **values)
+        return Response(self.get_serializer(self.get_queryset().get(pk=child.pk)).data)
+
+    @extend_schema(
+        summary="Every version of the child's needs, newest first",
+        responses=NeedsAssessmentSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], url_path="assessments")
+    def assessments(self, request: Request, pk: Any = None) -> Response:
+        child = self.get_object()
+        history = selectors.child_needs_history(child=child)
+        out = []
+        for entry in history:
+            data = dict(NeedsAssessmentSerializer(entry["assessment"]).data)
+            data["changes"] = [
+                {
+                    "domain": c["domain"].code,
+                    "before": c["before"].code if c["before"] else None,
+                    "after": c["after"].code if c["after"] else None,
+                    "direction": c["direction"],
+                }
+                for c in entry["changes"]
+            ]
+            out.append(data)
+        return Response(out)
+
+    @extend_schema(
+        summary="Record a new version of the child's needs",
+        request=NeedsAssessmentWriteSerializer,
+        responses={201: NeedsAssessmentSerializer, 400: ERROR_RESPONSE},
+    )
+    @assessments.mapping.post
+    def record_assessment(self, request: Request, pk: Any = None) -> Response:
+        child = self.get_object()
+        write = NeedsAssessmentWriteSerializer(data=payload(request))
+        write.is_valid(raise_exception=True)
+        assessment = child_services.needs_assessment_record(
+            by=_user(request), child=child, **write.validated_data
+        )
+        return Response(NeedsAssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Referrals you may see (your LA's, or your RCC's for hub staff)"),
+    retrieve=extend_schema(summary="One referral with its completeness, reviews and timeline"),
+    create=extend_schema(
+        summary="Start a draft referral for a child (uses the latest needs assessment)",
+        request=ReferralWriteSerializer,
+        responses={201: ReferralDetailSerializer, 400: ERROR_RESPONSE},
+    ),
+    partial_update=extend_schema(
+        summary="Change fields of a draft referral",
+        request=ReferralWriteSerializer,
+        responses={200: ReferralDetailSerializer, 400: ERROR_RESPONSE},
+    ),
+)
+class ReferralViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    model = Referral
+    rule = VIEW_REFERRAL
+    rules = {
+        "create": EDIT_REFERRALS,
+        "partial_update": EDIT_REFERRALS,
+        "send": EDIT_REFERRALS,
+        "withdraw": EDIT_REFERRALS,
+        "invite_reviewer": EDIT_REFERRALS,
+        "skip_carer_review": EDIT_REFERRALS,
+        "review_respond": REVIEW_REFERRAL,
+    }
+    filterset_class = ReferralFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> Any:
+        qs = super().get_queryset()
+        if self.action == "list":
+            return selectors.referrals_for_list(qs).order_by("-created_at", "-pk")
+        return qs.select_related(
+            "child", "child__la", "la", "rcc", "needs_assessment", "needs_assessment__assessed_by"
+        )
+
+    def get_serializer_class(self) -> Any:
+        return ReferralListSerializer if self.action == "list" else ReferralDetailSerializer
+
+    def _detail(self, referral: Referral, code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=referral.pk)
+        return Response(
+            ReferralDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code
+        )
+
+    def create(self, request: Request) -> Response:
+        data = payload(request)
+        child_id = data.pop("child", None)
+        try:
+            child = Child.objects.visible_to(request.user).get(pk=int(child_id))  # type: ignore[arg-type]
+        except (TypeError, ValueError, Child.DoesNotExist):
+            raise DomainError(
+                "No child with that id in your local authority.", field="child"
+            ) from None
+        referral = referral_services.referral_create(by=_user(request), child=child, **data)
+        return self._detail(referral, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: Any = None) -> Response:
+        referral = self.get_object()
+        referral_services.referral_update(
+            by=_user(request), referral=referral, section="api", **payload(request)
+        )
+        return self._detail(referral)
+
+    @extend_schema(
+        summary="Send the referral to the hub",
+        request=None,
+        responses={200: ReferralDetailSerializer, 400: ERROR_RESPONSE},
+    )
+    @action(detail=True, methods=["post"])
+    def send(self, request: Request, pk: Any = None) -> Response:
+        referral = referral_services.referral_send(by=_user(request), referral=self.get_object())
+        return self._detail(referral)
+
+    @extend_schema(
+        summary="Withdraw the referral, with the reason",
+        request=ReasonSerializer,
+        responses={200: ReferralDetailSerializer, 400: ERROR_RESPONSE},
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: Any = None) -> Response:
+        referral = referral_services.referral_withdraw(
+            by=_user(request),
+            referral=self.get_object(),
+            reason=str(payload(request).get("reason") or ""),
+        )
+        return self._detail(referral)
+
+    @extend_schema(
+        summary="Ask a platform user to review the draft",
+        request=InviteSerializer,
+        responses={201: ReviewSerializer, 400: ERROR_RESPONSE},
+    )
+    @action(detail=True, methods=["post"], url_path="invite-reviewer")
+    def invite_reviewer(self, request: Request, pk: Any = None) -> Response:
+        data = payload(request)
+        review = referral_services.referral_review_invite(
+            by=_user(request),
+            referral=self.get_object(),
+            email=str(data.get("email") or ""),
+            contributor_role=str(data.get("contributor_role") or ""),
+            message=str(data.get("message") or ""),
+        )
+        return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Answer the review asked of you on this referral",
+        request=RespondSerializer,
+        responses={200: ReviewSerializer, 400: ERROR_RESPONSE},
+    )
+    @action(detail=True, methods=["post"], url_path="review-respond")
+    def review_respond(self, request: Request, pk: Any = None) -> Response:
+        referral = self.get_object()
+        review = ReferralReview.objects.filter(referral=referral, reviewer=_user(request)).first()
+        if review is None:
+            raise Http404
+        data = payload(request)
+        review = referral_services.referral_review_respond(
+            by=_user(request),
+            review=review,
+            status=str(data.get("status") or ""),
+            comments=str(data.get("comments") or ""),
+        )
+        return Response(ReviewSerializer(review).data)
+
+    @extend_schema(
+        summary="Send without the current carer's review: record why",
+        request=ReasonSerializer,
+        responses={200: ReferralDetailSerializer, 400: ERROR_RESPONSE},
+    )
+    @action(detail=True, methods=["post"], url_path="skip-carer-review")
+    def skip_carer_review(self, request: Request, pk: Any = None) -> Response:
+        referral = referral_services.referral_carer_review_skip(
+            by=_user(request),
+            referral=self.get_object(),
+            reason=str(payload(request).get("reason") or ""),
+        )
+        return self._detail(referral)
+
+
+class ReviewRequestSerializer(ReviewSerializer):
+    referral_detail = serializers.SerializerMethodField()
+
+    class Meta(ReviewSerializer.Meta):
+        fields = [*ReviewSerializer.Meta.fields, "referral_detail"]
+        read_only_fields = fields
+
+    def get_referral_detail(self, review: ReferralReview) -> dict[str, Any]:
+        return ReferralDetailSerializer(review.referral, context=self.context).data  # type: ignore[return-value]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Reviews requested of you"),
+    retrieve=extend_schema(summary="One review request with the referral to review"),
+)
+class ReviewRequestViewSet(
+    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    model = ReferralReview
+    rule = REVIEW_REFERRAL
+    filterset_class = ReviewFilter
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return ReferralReview.objects.none()
+        return selectors.reviews_requested_of(self.request.user)
+
+    def get_serializer_class(self) -> Any:
+        return ReviewSerializer if self.action == "list" else ReviewRequestSerializer
+
+    @extend_schema(
+        summary="Answer: agreed, changes (with comments) or declined",
+        request=RespondSerializer,
+        responses={200: ReviewSerializer, 400: ERROR_RESPONSE},
+    )
+    @action(detail=True, methods=["post"])
+    def respond(self, request: Request, pk: Any = None) -> Response:
+        data = payload(request)
+        review = referral_services.referral_review_respond(
+            by=_user(request),
+            review=self.get_object(),
+            status=str(data.get("status") or ""),
+            comments=str(data.get("comments") or ""),
+        )
+        return Response(ReviewSerializer(review).data)

@@ -1,0 +1,205 @@
+"""API of the provider's side: referrals sent to you (the minimised referral, every read
+logged) and the answer: an offer of a named household, or a decline with a reason code.
+The same services, filterset and scoping as the web pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.core.api.views import ScopedViewSetMixin
+from apps.core.errors import DomainError
+from apps.providers.models import Household, Vacancy
+from apps.referrals import selectors
+from apps.referrals.api.serializers_minimised import MinimisedReferralSerializer
+from apps.referrals.choices import DeclineReason
+from apps.referrals.filters import TargetFilter
+from apps.referrals.minimise import age_in_years
+from apps.referrals.models import Offer, ReferralTarget
+from apps.referrals.permissions import RESPOND_TO_REFERRALS
+from apps.referrals.services import offers as offer_services
+
+ERROR_RESPONSE = OpenApiResponse(
+    OpenApiTypes.OBJECT, description='{"detail": "...", "errors": {"field": ["message"]}}'
+)
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    """A referral sent to the provider, as its list shows it: nothing identifies the child."""
+
+    referral = serializers.IntegerField(source="referral_id")
+    placing_la = serializers.CharField(source="referral.la.name")
+    urgency = serializers.CharField(source="referral.urgency")
+    latest_start_date = serializers.DateField(source="referral.latest_start_date")
+    age = serializers.SerializerMethodField()
+    days_since_sent = serializers.SerializerMethodField()
+    household = serializers.CharField(source="household.reference")
+
+    class Meta:
+        model = ReferralTarget
+        fields = [
+            "id",
+            "referral",
+            "placing_la",
+            "status",
+            "urgency",
+            "latest_start_date",
+            "age",
+            "days_since_sent",
+            "household",
+            "sent_at",
+            "first_viewed_at",
+            "responded_at",
+            "decline_reason",
+            "decline_note",
+        ]
+        read_only_fields = fields
+
+    def get_age(self, obj: ReferralTarget) -> int:
+        born = getattr(obj, "child_born", None) or obj.referral.child.date_of_birth
+        return age_in_years(born)
+
+    def get_days_since_sent(self, obj: ReferralTarget) -> int:
+        return (timezone.localdate() - timezone.localtime(obj.sent_at).date()).days
+
+
+class ProviderOfferSerializer(serializers.ModelSerializer):
+    household = serializers.CharField(source="household.reference")
+    vacancy = serializers.CharField(source="vacancy.reference")
+    full_weekly_cost = serializers.DecimalField(max_digits=9, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Offer
+        fields = [
+            "id",
+            "household",
+            "vacancy",
+            "weekly_fee",
+            "scheduled_fee",
+            "fee_above_schedule_reason",
+            "support_package",
+            "support_weekly_cost",
+            "full_weekly_cost",
+            "available_from",
+            "notes",
+            "status",
+            "made_at",
+        ]
+        read_only_fields = fields
+
+
+class TargetDetailSerializer(serializers.Serializer):
+    target = TargetSerializer()
+    referral = MinimisedReferralSerializer()
+    local_identifier = serializers.CharField(
+        allow_null=True, help_text="Only once the LA has shortlisted your offer."
+    )
+    offer = ProviderOfferSerializer(allow_null=True)
+
+
+class SupportLineSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    weekly_cost = serializers.CharField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class OfferInputSerializer(serializers.Serializer):
+    household = serializers.IntegerField()
+    vacancy = serializers.IntegerField()
+    weekly_fee = serializers.CharField(help_text="Pounds, e.g. 845.00")
+    available_from = serializers.DateField()
+    support_package = SupportLineSerializer(many=True, required=False, default=list)
+    fee_above_schedule_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DeclineInputSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=DeclineReason.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+def _by_pk(model: Any, pk: int, field: str, label: str) -> Any:
+    found = model.objects.filter(pk=pk).first()
+    if found is None:
+        raise DomainError(f"There is no {label} {pk}.", field=field)
+    return found
+
+
+class ProviderTargetViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Referrals sent to your provider. Reading one (GET …/{id}/) returns the minimised
+    referral and is logged; the child's local identifier appears only after shortlisting."""
+
+    model = ReferralTarget
+    rule = RESPOND_TO_REFERRALS
+    serializer_class = TargetSerializer
+    filterset_class = TargetFilter
+
+    def get_queryset(self) -> QuerySet[ReferralTarget]:
+        return (
+            selectors.provider_targets(self.request.user)
+            .select_related(None)
+            .select_related("referral__la", "household")
+            .annotate(child_born=F("referral__child__date_of_birth"))
+            .order_by("-sent_at", "-pk")
+        )
+
+    def _target(self, pk: Any) -> ReferralTarget:
+        qs = selectors.provider_targets(self.request.user).select_related(
+            "referral__rcc", "referral__child"
+        )
+        return get_object_or_404(qs, pk=pk)
+
+    def _detail(self, target: ReferralTarget) -> dict[str, Any]:
+        seen = offer_services.target_view(target=target, by=self.request.user)
+        offer = Offer.objects.filter(target=target).select_related("household", "vacancy").first()
+        return {
+            "target": TargetSerializer(target).data,
+            "referral": seen["referral"],
+            "local_identifier": seen["local_identifier"],
+            "offer": ProviderOfferSerializer(offer).data if offer else None,
+        }
+
+    @extend_schema(responses=TargetDetailSerializer)
+    def retrieve(self, request: Request, pk: Any = None) -> Response:
+        return Response(self._detail(self._target(pk)))
+
+    @extend_schema(
+        request=OfferInputSerializer, responses={201: TargetDetailSerializer, 400: ERROR_RESPONSE}
+    )
+    @action(detail=True, methods=["post"])
+    def offer(self, request: Request, pk: Any = None) -> Response:
+        """Offer a named household of yours with an open place."""
+        target = self._target(pk)
+        data = OfferInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        household = _by_pk(Household, values.pop("household"), "household", "household")
+        vacancy = _by_pk(Vacancy, values.pop("vacancy"), "vacancy", "place")
+        offer_services.offer_make(
+            target=target, by=request.user, household=household, vacancy=vacancy, **values
+        )
+        target.refresh_from_db()
+        return Response(self._detail(target), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=DeclineInputSerializer, responses={200: TargetSerializer, 400: ERROR_RESPONSE}
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: Any = None) -> Response:
+        """Decline with a reason code (a note is required for OTHER)."""
+        target = self._target(pk)
+        data = DeclineInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        target = offer_services.target_decline(
+            target=target, by=request.user, **data.validated_data
+        )
+        return Response(TargetSerializer(target).data)

@@ -1,0 +1,197 @@
+"""Code lists of the referral journey. SSDA903 codes are used where they exist (2025-26 lists)."""
+
+from django.db import models
+
+
+class LegalStatus(models.TextChoices):
+    """SSDA903 legal status (LS)."""
+
+    C1 = "C1", "C1 – Interim care order"
+    C2 = "C2", "C2 – Full care order"
+    D1 = "D1", "D1 – Freeing order granted"
+    E1 = "E1", "E1 – Placement order granted"
+    J1 = "J1", "J1 – Remanded to LA accommodation or youth detention"
+    J2 = "J2", "J2 – Placed in LA accommodation under PACE"
+    J3 = "J3", "J3 – Sentenced to CRO with residence requirement"
+    L1 = "L1", "L1 – Police protection"
+    L2 = "L2", "L2 – Emergency protection order"
+    L3 = "L3", "L3 – Child assessment order"
+    V2 = "V2", "V2 – Single period of accommodation under section 20"
+    V3 = "V3", "V3 – Accommodated under an agreed series of short-term breaks"
+    V4 = "V4", "V4 – Accommodated under an agreed series of short-term breaks (other)"
+
+
+class Urgency(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    EMERGENCY = "emergency", "Emergency"
+
+
+class RiskLevel(models.TextChoices):
+    NONE_KNOWN = "none", "No known risk"
+    LOW = "low", "Low"
+    HIGH = "high", "High"
+
+
+class LiveAlongside(models.TextChoices):
+    SOLO = "solo", "Solo: no other children in the home"
+    WITH_OTHERS = "with_others", "With other children"
+    ONLY_OLDER = "only_older", "Only with older children"
+    ONLY_YOUNGER = "only_younger", "Only with younger children"
+
+
+class Suitability(models.TextChoices):
+    PREFERRED = "preferred", "Preferred"
+    SUITABLE = "suitable", "Suitable"
+    UNSUITABLE = "unsuitable", "Unsuitable"
+
+
+class PetsOk(models.TextChoices):
+    YES = "yes", "Pets are fine"
+    NO = "no", "No pets"
+    UNKNOWN = "unknown", "Not known"
+
+
+class Frequency(models.TextChoices):
+    DAILY = "daily", "Daily"
+    WEEKLY = "weekly", "Weekly"
+    MONTHLY = "monthly", "Monthly"
+    OCCASIONALLY = "occasionally", "Occasionally"
+
+
+class ReferralStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SENT = "sent", "With the hub: searching"
+    PROPOSED = "proposed", "Match proposed"
+    RETURNED = "returned", "Returned by scrutiny"
+    APPROVED = "approved", "Match approved"
+    PLACED = "placed", "Placed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ReviewStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    AGREED = "agreed", "Agreed"
+    CHANGES = "changes", "Changes suggested"
+    DECLINED = "declined", "Declined to review"
+
+
+class ContributorRole(models.TextChoices):
+    CURRENT_CARER = "current_carer", "Current carer"
+    CURRENT_PROVIDER = "current_provider", "Current provider"
+    IRO = "iro", "Independent reviewing officer"
+    OTHER = "other", "Other professional who knows the child"
+
+
+class TargetStatus(models.TextChoices):
+    SENT = "sent", "Awaiting response"
+    OFFERED = "offered", "Offer made"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn by the hub"
+
+
+class DeclineReason(models.TextChoices):
+    NO_VACANCY = "NOVAC", "No vacancy any more"
+    NEEDS_NOT_MET = "NEEDS", "Cannot meet the child's needs"
+    MATCHING = "MATCH", "Not a good match with children in the home"
+    LOCATION = "LOCAT", "Location not suitable"
+    CARER_DECLINED = "CARER", "Carer declined"
+    TIMESCALE = "TIME", "Cannot start by the date needed"
+    OTHER = "OTHER", "Other (see note)"
+
+
+class OfferStatus(models.TextChoices):
+    MADE = "made", "Made"
+    SHORTLISTED = "shortlisted", "Shortlisted"
+    PROPOSED = "proposed", "Proposed"
+    ACCEPTED = "accepted", "Accepted"
+    NOT_CHOSEN = "not_chosen", "Not chosen"
+    WITHDRAWN = "withdrawn", "Withdrawn by provider"
+
+
+class ChoiceReason(models.TextChoices):
+    BEST_MEETS_NEEDS = "best_meets_needs", "Best meets the child's needs"
+    CHILDS_VIEWS = "childs_views", "The child's views, among options that meet the needs"
+    IN_HOUSE_TIE_BREAK = (
+        "in_house_tie_break",
+        "In-house preference between equally suitable options",
+    )
+
+
+class ScrutinyDecision(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    RETURNED = "returned", "Returned"
+
+
+class PlacementType(models.TextChoices):
+    """SSDA903 placement types for foster care."""
+
+    U1 = "U1", "U1 – Foster placement with relative or friend – long term"
+    U2 = "U2", "U2 – Foster placement with relative or friend – FFA/concurrent"
+    U3 = "U3", "U3 – Foster placement with relative or friend – other"
+    U4 = "U4", "U4 – Placement with other foster carer – long term"
+    U5 = "U5", "U5 – Placement with other foster carer – FFA/concurrent"
+    U6 = "U6", "U6 – Placement with other foster carer – other"
+
+
+class PlacementProvider(models.TextChoices):
+    """SSDA903 placement provider codes."""
+
+    PR0 = "PR0", "PR0 – Parent"
+    PR1 = "PR1", "PR1 – Own LA"
+    PR2 = "PR2", "PR2 – Other LA"
+    PR3 = "PR3", "PR3 – Other public"
+    PR4 = "PR4", "PR4 – Private"
+    PR5 = "PR5", "PR5 – Voluntary"
+
+
+class ReasonEnded(models.TextChoices):
+    """SSDA903 reason placement ended (REC / REASON_PLACE_CHANGE)."""
+
+    CARPL = "CARPL", "CARPL – Carer ended the placement"
+    CLOSE = "CLOSE", "CLOSE – Provider closed"
+    ALLEG = "ALLEG", "ALLEG – Allegation"
+    STAND = "STAND", "STAND – Standards of care concern"
+    APPRR = "APPRR", "APPRR – Carer's approval removed"
+    CREQB = "CREQB", "CREQB – Child's request: behaviour"
+    CREQO = "CREQO", "CREQO – Child's request: other"
+    CHILD = "CHILD", "CHILD – Child's needs changed"
+    LAREQ = "LAREQ", "LAREQ – LA's request"
+    PLACE = "PLACE", "PLACE – Planned change"
+    CUSTOD = "CUSTOD", "CUSTOD – Custody"
+    OTHER = "OTHER", "OTHER – Other"
+
+
+UNPLANNED_ENDINGS = frozenset({"CARPL", "ALLEG", "STAND", "APPRR", "CREQB", "CREQO"})
+
+
+class SupportKind(models.TextChoices):
+    SUPERVISION = "supervision", "Extra supervision"
+    THERAPY = "therapy", "Therapy"
+    RESPITE = "respite", "Respite worker"
+    EDUCATION = "education", "Education support"
+    TRANSPORT = "transport", "Transport to school"
+
+
+class Communication(models.TextChoices):
+    ESOL = "esol", "English for speakers of other languages"
+    BSL = "bsl", "British Sign Language"
+    MAKATON = "makaton", "Makaton"
+
+
+RISK_TO_CHILD_FIELDS = (
+    ("risk_self_harm", "Self-harm"),
+    ("risk_sexual_exploitation", "Sexual exploitation"),
+    ("risk_criminal_exploitation", "Criminal exploitation"),
+    ("risk_substances", "Drugs and alcohol"),
+    ("risk_eating_disorder", "Eating disorder"),
+    ("risk_missing", "Going missing"),
+    ("risk_other", "Other risk to the child"),
+)
+RISK_TO_OTHERS_FIELDS = (
+    ("harm_physical", "Physical harm"),
+    ("harm_sexual", "Sexual harm"),
+    ("harm_fire_setting", "Fire-setting"),
+    ("harm_animals", "Harm to animals"),
+    ("harm_criminal_exploitation", "Criminal exploitation of others"),
+    ("harm_other", "Other risk to others or property"),
+)

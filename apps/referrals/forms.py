@@ -1,0 +1,437 @@
+"""Forms of the LA side: the child, a needs assessment, the referral's sections and co-design.
+
+Forms only parse input; the services check the rules and raise DomainError, which the views
+attach to the field named so the user keeps what they typed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from apps.needs.models import NeedDomain, NeedLevel
+from apps.providers.choices import LANGUAGES, Ethnicity, Religion, Sex
+
+from .choices import (
+    RISK_TO_CHILD_FIELDS,
+    RISK_TO_OTHERS_FIELDS,
+    Communication,
+    ContributorRole,
+    Frequency,
+    LegalStatus,
+    LiveAlongside,
+    PetsOk,
+    ReviewStatus,
+    RiskLevel,
+    Suitability,
+    SupportKind,
+    Urgency,
+)
+from .format import SECTION_FIELDS, SHARED_TEXT_WARNING
+from .models import Child, Referral
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ChildForm(forms.Form):
+    local_identifier = forms.CharField(
+        max_length=40,
+        help_text="Your LA's reference for the child, such as MCR-C-0042. Never the child's name.",
+    )
+    case_system_id = forms.CharField(
+        label="Case-system id",
+        max_length=40,
+        required=False,
+        help_text="Kept on the LA's side: the hub and providers never see it.",
+    )
+    date_of_birth = forms.DateField(widget=DateInput())
+    sex = forms.ChoiceField(choices=Sex.choices, widget=forms.RadioSelect)
+    ethnicity = forms.ChoiceField(choices=[("", "Choose one"), *Ethnicity.choices])
+    religion = forms.ChoiceField(choices=Religion.choices, initial=Religion.NOT_STATED)
+    languages = forms.MultipleChoiceField(
+        choices=sorted(LANGUAGES.items(), key=lambda kv: str(kv[1])),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="The languages the child speaks.",
+    )
+    legal_status = forms.ChoiceField(
+        label="Legal status", choices=[("", "Choose one"), *LegalStatus.choices]
+    )
+    home_postcode_district = forms.CharField(
+        label="Home postcode district",
+        max_length=8,
+        required=False,
+        help_text="The first part of the postcode only, such as M14. Used for distances.",
+    )
+
+    @classmethod
+    def initial_for(cls, child: Child) -> dict[str, Any]:
+        return {
+            "local_identifier": child.local_identifier,
+            "case_system_id": child.case_system_id,
+            "date_of_birth": child.date_of_birth,
+            "sex": child.sex,
+            "ethnicity": child.ethnicity,
+            "religion": child.religion,
+            "languages": child.languages,
+            "legal_status": child.legal_status,
+            "home_postcode_district": child.home_postcode_district_id or "",
+        }
+
+
+class NeedsAssessmentForm(forms.Form):
+    """One level per active domain of the shared taxonomy (blank: not assessed this time)."""
+
+    assessed_on = forms.DateField(label="Date of the assessment", widget=DateInput())
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, previous: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.domains = list(NeedDomain.objects.active())
+        levels = [(lv.code, lv.name) for lv in NeedLevel.objects.order_by("rank")]
+        before = {}
+        if previous is not None:
+            before = {i.domain_id: i for i in previous.items.all()}
+        for domain in self.domains:
+            prior = before.get(domain.pk)
+            self.fields[f"level_{domain.code}"] = forms.ChoiceField(
+                label="Level",
+                choices=[("", "Not assessed"), *levels],
+                required=False,
+                help_text=domain.description,
+                initial=prior.level.code if prior else "",
+            )
+            self.fields[f"notes_{domain.code}"] = forms.CharField(
+                label="Notes (optional)",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=prior.notes if prior else "",
+            )
+
+    def domain_rows(self) -> list[tuple[Any, Any, Any]]:
+        return [(d, self[f"level_{d.code}"], self[f"notes_{d.code}"]) for d in self.domains]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not any(data.get(f"level_{d.code}") for d in self.domains):
+            raise forms.ValidationError("Choose a level for at least one area of need.")
+        return data
+
+    def items(self) -> list[dict[str, str]]:
+        return [
+            {
+                "domain": d.code,
+                "level": self.cleaned_data[f"level_{d.code}"],
+                "notes": self.cleaned_data.get(f"notes_{d.code}", ""),
+            }
+            for d in self.domains
+            if self.cleaned_data.get(f"level_{d.code}")
+        ]
+
+
+# --- The referral, one section at a time -------------------------------------------------------
+
+
+def _radio(
+    choices: Any, label: str, *, blank: str | None = None, **kwargs: Any
+) -> forms.ChoiceField:
+    options = list(choices)
+    if blank:
+        options = [*options, ("", blank)]
+    return forms.ChoiceField(
+        label=label, choices=options, widget=forms.RadioSelect, required=False, **kwargs
+    )
+
+
+def _places_to_text(places: list[dict[str, str]]) -> str:
+    return "\n".join(
+        f"{p.get('district', '')}, {p.get('what', '')}, {p.get('frequency', '')}" for p in places
+    )
+
+
+class ReferralSectionForm(forms.Form):
+    """Base: the fields of one section, filled from the referral; `values()` for the service."""
+
+    section = ""
+
+    def __init__(self, *args: Any, referral: Referral, **kwargs: Any) -> None:
+        kwargs["initial"] = {**self.initial_for(referral), **(kwargs.get("initial") or {})}
+        super().__init__(*args, **kwargs)
+        self.referral = referral
+
+    def initial_for(self, referral: Referral) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in SECTION_FIELDS[self.section]:
+            value = getattr(referral, name)
+            if name == "siblings":
+                value = list(referral.siblings.values_list("pk", flat=True)) if referral.pk else []
+            elif name.endswith("_postcode_district"):
+                value = getattr(referral, f"{name}_id") or ""
+            elif name == "places_to_reach":
+                value = _places_to_text(value or [])
+            elif name == "places_to_avoid":
+                value = ", ".join(value or [])
+            out[name] = value
+        return out
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in SECTION_FIELDS[self.section]}
+
+
+class TimescaleForm(ReferralSectionForm):
+    section = "timescale"
+    urgency = forms.ChoiceField(
+        label="Is this placement planned or an emergency?",
+        choices=Urgency.choices,
+        widget=forms.RadioSelect,
+    )
+    latest_start_date = forms.DateField(
+        label="Latest start date",
+        required=False,
+        widget=DateInput(),
+        help_text="The last date by which the child must be able to move in.",
+    )
+    siblings = forms.ModelMultipleChoiceField(
+        label="Siblings to place with the child",
+        queryset=Child.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Children of your LA who should live together with this child.",
+    )
+    moving_from_placement = forms.BooleanField(
+        label="The child is moving from a placement",
+        required=False,
+        help_text="If so, the current carer must review the referral before it is sent.",
+    )
+
+    def __init__(self, *args: Any, referral: Referral, **kwargs: Any) -> None:
+        super().__init__(*args, referral=referral, **kwargs)
+        field = self.fields["siblings"]
+        field.queryset = Child.objects.filter(la_id=referral.la_id).exclude(pk=referral.child_id)  # type: ignore[attr-defined]
+        field.label_from_instance = lambda c: f"{c.local_identifier} (born {c.date_of_birth:%Y})"  # type: ignore[attr-defined]
+
+    def values(self) -> dict[str, Any]:
+        out = super().values()
+        out["siblings"] = list(out["siblings"] or [])
+        return out
+
+
+class LocationsForm(ReferralSectionForm):
+    section = "locations"
+    preferred_area = forms.CharField(
+        label="Preferred area", max_length=200, required=False, help_text=SHARED_TEXT_WARNING
+    )
+    family_postcode_district = forms.CharField(
+        label="Family's postcode district",
+        max_length=8,
+        required=False,
+        help_text="The first part of the postcode only, such as M14.",
+    )
+    stay_close_to_family = forms.BooleanField(
+        label="The child should stay close to family", required=False
+    )
+    school_postcode_district = forms.CharField(
+        label="School's postcode district",
+        max_length=8,
+        required=False,
+        help_text="The first part of the postcode only, such as M20.",
+    )
+    keep_school = forms.BooleanField(label="The child should keep their school", required=False)
+    places_to_reach = forms.CharField(
+        label="Other places the child must reach",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=(
+            "One a line: postcode district, what it is, how often ("
+            + ", ".join(Frequency.values)
+            + "). For example: M14, contact centre, weekly"
+        ),
+    )
+    places_to_avoid = forms.CharField(
+        label="Places to avoid",
+        required=False,
+        help_text="Postcode districts separated by commas, such as M8, M9.",
+    )
+
+    def clean_places_to_reach(self) -> list[dict[str, str]]:
+        out = []
+        for n, line in enumerate(self.cleaned_data["places_to_reach"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split(",")]
+            if len(parts) < 3:
+                raise forms.ValidationError(
+                    f"Line {n}: give the postcode district, what it is and how often, "
+                    "separated by commas."
+                )
+            out.append(
+                {
+                    "district": parts[0],
+                    "what": ", ".join(parts[1:-1]),
+                    "frequency": parts[-1].lower(),
+                }
+            )
+        return out
+
+
+class ProvisionForm(ReferralSectionForm):
+    section = "provision"
+    communication_needs = forms.MultipleChoiceField(
+        label="Communication and language",
+        choices=Communication.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    adaptations = forms.CharField(
+        label="Adaptations to the home",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=SHARED_TEXT_WARNING,
+    )
+    cultural_religious_needs = forms.CharField(
+        label="Cultural and religious needs",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Write 'none identified' if there are none. " + SHARED_TEXT_WARNING,
+    )
+
+
+class RecommendationsForm(ReferralSectionForm):
+    section = "recommendations"
+    live_alongside = _radio(LiveAlongside.choices, "Who the child can live alongside")
+    pets_ok = forms.ChoiceField(label="Pets", choices=PetsOk.choices, widget=forms.RadioSelect)
+    suitability_foster = _radio(Suitability.choices, "Foster care")
+    suitability_residential = _radio(Suitability.choices, "Residential care")
+    suitability_supported = _radio(Suitability.choices, "Supported accommodation")
+    min_adults = forms.IntegerField(
+        label="Minimum adults per child",
+        required=False,
+        min_value=1,
+        max_value=4,
+        help_text="For example 2 if the child needs two adults at home.",
+    )
+
+
+def _risk_form(
+    section: str, fields: tuple[tuple[str, str], ...], detail: str
+) -> type[ReferralSectionForm]:
+    attrs: dict[str, Any] = {"section": section}
+    for name, label in fields:
+        attrs[name] = _radio(RiskLevel.choices, label)
+    attrs[detail] = forms.CharField(
+        label="Describe the other risk",
+        max_length=200,
+        required=False,
+        help_text=SHARED_TEXT_WARNING,
+    )
+    return type(f"{section.title().replace('-', '')}Form", (ReferralSectionForm,), attrs)
+
+
+RisksToChildForm = _risk_form("risks-to-child", RISK_TO_CHILD_FIELDS, "risk_other_detail")
+RisksToOthersForm = _risk_form("risks-to-others", RISK_TO_OTHERS_FIELDS, "harm_other_detail")
+
+
+class SupportForm(ReferralSectionForm):
+    section = "support"
+    support_needed = forms.MultipleChoiceField(
+        label="Additional support the home will need",
+        choices=SupportKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+class ViewsForm(ReferralSectionForm):
+    section = "views"
+    childs_views = forms.CharField(
+        label="The child's views",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="In the child's own words where you can: what matters to them about a new home. "
+        + SHARED_TEXT_WARNING,
+    )
+
+
+class AboutForm(ReferralSectionForm):
+    section = "about"
+    about_the_child = forms.CharField(
+        label="About the child",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Strengths, interests, routines and what helps them settle. "
+        + SHARED_TEXT_WARNING,
+    )
+
+
+SECTION_FORMS: dict[str, type[ReferralSectionForm]] = {
+    form.section: form
+    for form in (
+        TimescaleForm,
+        LocationsForm,
+        ProvisionForm,
+        RecommendationsForm,
+        RisksToChildForm,
+        RisksToOthersForm,
+        SupportForm,
+        ViewsForm,
+        AboutForm,
+    )
+}
+
+
+# --- Co-design, sending and withdrawing --------------------------------------------------------
+
+
+class ReviewInviteForm(forms.Form):
+    email = forms.EmailField(
+        label="Their email address",
+        help_text="They must already use this service. The current carer is represented by their "
+        "provider's referrals officer.",
+    )
+    contributor_role = forms.ChoiceField(
+        label="Who are they to the child?",
+        choices=ContributorRole.choices,
+        widget=forms.RadioSelect,
+    )
+    message = forms.CharField(
+        label="Message (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReviewRespondForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Do you agree with the referral?",
+        choices=[
+            (ReviewStatus.AGREED, "I agree with the referral as it stands"),
+            (ReviewStatus.CHANGES, "I suggest changes"),
+            (ReviewStatus.DECLINED, "I cannot review it"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comments = forms.CharField(
+        label="Comments",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Needed if you suggest changes: say what should change and why.",
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(
+        self, *args: Any, label: str = "Reason", help_text: str = "", **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = label
+        self.fields["reason"].help_text = help_text
+
+
+class CohortForm(forms.Form):
+    on = forms.DateField(label="Needs as on", required=False, widget=DateInput())

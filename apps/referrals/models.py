@@ -1,0 +1,494 @@
+"""The journey from a child who needs a foster home to an agreed placement.
+
+Child and needs (LA side) → Referral (one national format, co-designed, completeness-scored)
+→ ReferralTarget (sent to the providers of chosen households only) → Offer (a named household,
+fee and support) → proposal and the child's views → Scrutiny → Placement and IPA.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from apps.organisations.models import Organisation, PostcodeDistrict
+from apps.providers.choices import Ethnicity, Religion, Sex
+
+from .choices import (
+    ChoiceReason,
+    ContributorRole,
+    DeclineReason,
+    LegalStatus,
+    LiveAlongside,
+    OfferStatus,
+    PetsOk,
+    PlacementProvider,
+    PlacementType,
+    ReasonEnded,
+    ReferralStatus,
+    ReviewStatus,
+    RiskLevel,
+    ScrutinyDecision,
+    Suitability,
+    TargetStatus,
+    Urgency,
+)
+from .querysets import (
+    ChildQuerySet,
+    OfferQuerySet,
+    PlacementQuerySet,
+    ReferralQuerySet,
+    ReferralReviewQuerySet,
+    ReferralTargetQuerySet,
+)
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Child(models.Model):
+    """Only what the search needs: no name. The case-system id never leaves the LA's side."""
+
+    la = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="children")
+    local_identifier = models.CharField(max_length=40)
+    case_system_id = models.CharField("case-system id", max_length=40, blank=True)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices)
+    religion = models.CharField(
+        max_length=12, choices=Religion.choices, default=Religion.NOT_STATED
+    )
+    languages = models.JSONField(default=list, blank=True, help_text="ISO 639-1 codes")
+    legal_status = models.CharField(max_length=2, choices=LegalStatus.choices)
+    home_postcode_district = models.ForeignKey(
+        PostcodeDistrict, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["la_id", "local_identifier"]
+        verbose_name_plural = "children"
+        constraints = [
+            models.UniqueConstraint(fields=["la", "local_identifier"], name="child_unique_local_id")
+        ]
+
+    def __str__(self) -> str:
+        return self.local_identifier
+
+
+class NeedsAssessment(models.Model):
+    """One dated version of a child's needs against the shared taxonomy; never edited in place."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="assessments")
+    version = models.PositiveIntegerField()
+    assessed_on = models.DateField()
+    assessed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    summary = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["child_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "version"], name="assessment_unique_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child} needs v{self.version} ({self.assessed_on})"
+
+
+class NeedsAssessmentItem(models.Model):
+    assessment = models.ForeignKey(NeedsAssessment, on_delete=models.CASCADE, related_name="items")
+    domain = models.ForeignKey("needs.NeedDomain", on_delete=models.PROTECT)
+    level = models.ForeignKey("needs.NeedLevel", on_delete=models.PROTECT)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["assessment_id", "domain__sort_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "domain"], name="assessment_item_unique_domain"
+            )
+        ]
+
+
+class Referral(models.Model):
+    """The national referral format (RCC data standard v3 as a start; DOMAIN.md "Referral content")."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="referrals")
+    la = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="referrals")
+    rcc = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="rcc_referrals",
+        help_text="The RCC whose hub searches",
+    )
+    status = models.CharField(
+        max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT
+    )
+    needs_assessment = models.ForeignKey(
+        NeedsAssessment, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
+    )
+    # Timescale and siblings
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.PLANNED)
+    latest_start_date = models.DateField(null=True, blank=True)
+    siblings = models.ManyToManyField(Child, blank=True, related_name="sibling_referrals")
+    # Locations
+    preferred_area = models.CharField(max_length=200, blank=True)
+    family_postcode_district = models.ForeignKey(
+        PostcodeDistrict, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    stay_close_to_family = models.BooleanField(default=False)
+    school_postcode_district = models.ForeignKey(
+        PostcodeDistrict, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    keep_school = models.BooleanField(default=False)
+    places_to_reach = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='[{"district": "M14", "what": "contact centre", "frequency": "weekly"}]',
+    )
+    places_to_avoid = models.JSONField(
+        default=list, blank=True, help_text="Postcode districts to avoid"
+    )
+    # Provision requirements
+    communication_needs = models.JSONField(
+        default=list, blank=True, help_text="Communication codes"
+    )
+    adaptations = models.TextField("adaptations to the home", blank=True)
+    cultural_religious_needs = models.TextField(blank=True)
+    # Recommendations
+    live_alongside = models.CharField(max_length=14, choices=LiveAlongside.choices, blank=True)
+    pets_ok = models.CharField(max_length=8, choices=PetsOk.choices, default=PetsOk.UNKNOWN)
+    suitability_foster = models.CharField(max_length=10, choices=Suitability.choices, blank=True)
+    suitability_residential = models.CharField(
+        max_length=10, choices=Suitability.choices, blank=True
+    )
+    suitability_supported = models.CharField(max_length=10, choices=Suitability.choices, blank=True)
+    min_adults = models.PositiveSmallIntegerField(
+        "minimum adults to children ratio (adults per child)", null=True, blank=True
+    )
+    # Risks to the child
+    risk_self_harm = models.CharField(max_length=4, choices=RiskLevel.choices, blank=True)
+    risk_sexual_exploitation = models.CharField(max_length=4, choices=RiskLevel.choices, blank=True)
+    risk_criminal_exploitation = models.CharField(
+        max_length=4, choices=RiskLevel.choices, blank=True
+    )
+    risk_substances = models.CharField(max_length=4, choices=RiskLevel.choices, blank=True)
+    risk_eating_disorder = models.CharField(max_length=4, choices=RiskLevel.choices, blank=True)
+    risk_missing = models.CharField(max_length=4, choices=RiskLevel.choices, blank=True)
+    risk_other = models.CharField(max_length=4, choices=RiskLevel.choices, blank=True)
+    risk_other_detail = models.CharField(max_length=200, blank=True)
+    # Risks to others or property
+    harm_physical = models.CharField(max_length=4, choices=RiskLevel.choices, blank=True)
+    harm_sexual = models.CharField(max_length=4, choices=RiskLevel.choices, blank=True)
+    harm_fire_setting = models.CharField(max_length=4, choices=RiskLevel.choices, blank=True)
+    harm_animals = models.CharField(max_length=4, choices=RiskLevel.choices, blank=True)
+    harm_criminal_exploitation = models.CharField(
+        max_length=4, choices=RiskLevel.choices, blank=True
+    )
+    harm_other = models.CharField(max_length=4, choices=RiskLevel.choices, blank=True)
+    harm_other_detail = models.CharField(max_length=200, blank=True)
+    # Additional support needed
+    support_needed = models.JSONField(default=list, blank=True, help_text="SupportKind codes")
+    # The child's own views and the story in brief (minimised for providers)
+    childs_views = models.TextField("the child's views", blank=True)
+    about_the_child = models.TextField("about the child (no identifying details)", blank=True)
+    # Co-design
+    moving_from_placement = models.BooleanField(default=False)
+    carer_review_skipped_reason = models.TextField(blank=True)
+    # Sourcing
+    looking_in_house_first = models.BooleanField(
+        default=False, help_text="Recorded; never stops external options being sought in parallel."
+    )
+    # Who completed it
+    completed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.TextField(blank=True)
+    # Choosing: the proposed option and why (the tie-break record lives here)
+    proposed_offer = models.ForeignKey(
+        "Offer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    choice_reason = models.CharField(max_length=20, choices=ChoiceReason.choices, blank=True)
+    choice_notes = models.TextField(blank=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["rcc", "status"], name="referral_rcc_status"),
+            models.Index(fields=["la", "status"], name="referral_la_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral {self.pk} for {self.child}"
+
+
+class ReferralReview(models.Model):
+    """Co-design: someone who knows the child is asked to review the referral before it is sent."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="reviews")
+    contributor_role = models.CharField(max_length=20, choices=ContributorRole.choices)
+    reviewer = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="referral_reviews")
+    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.REQUESTED
+    )
+    comments = models.TextField(blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReferralReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["referral_id", "requested_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "reviewer"], name="review_unique_reviewer")
+        ]
+
+
+class MatchingWeights(models.Model):
+    """Per-RCC weights of the transparent match score (each factor 0–100)."""
+
+    rcc = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="matching_weights"
+    )
+    needs = models.PositiveSmallIntegerField(default=40)
+    distance_family = models.PositiveSmallIntegerField(default=15)
+    distance_school = models.PositiveSmallIntegerField(default=10)
+    identity = models.PositiveSmallIntegerField("culture, language and religion", default=10)
+    stability = models.PositiveSmallIntegerField("provider's stability record", default=10)
+    ofsted = models.PositiveSmallIntegerField(default=5)
+    preferences = models.PositiveSmallIntegerField("carers' stated preferences", default=10)
+    search_radius_miles = models.PositiveSmallIntegerField(default=60)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "matching weights"
+
+
+class ReferralTarget(models.Model):
+    """The referral sent to one provider about one chosen household: never a broadcast."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="targets")
+    household = models.ForeignKey("providers.Household", on_delete=models.PROTECT, related_name="+")
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.PROTECT, related_name="referral_targets"
+    )
+    score = models.DecimalField(max_digits=5, decimal_places=1)
+    score_breakdown = models.JSONField(default=dict)
+    distance_miles = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    sent_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=10, choices=TargetStatus.choices, default=TargetStatus.SENT
+    )
+    first_viewed_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(max_length=5, choices=DeclineReason.choices, blank=True)
+    decline_note = models.TextField(blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    responded_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ReferralTargetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["referral_id", "-score"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "household"], name="target_unique_household"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=TargetStatus.DECLINED) | ~Q(decline_reason=""),
+                name="target_decline_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["provider", "status"], name="target_provider_status")]
+
+
+class Offer(models.Model):
+    """A provider's proposal of a named household for the child, with its full weekly cost."""
+
+    target = models.OneToOneField(ReferralTarget, on_delete=models.CASCADE, related_name="offer")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="offers")
+    household = models.ForeignKey(
+        "providers.Household", on_delete=models.PROTECT, related_name="offers"
+    )
+    vacancy = models.ForeignKey(
+        "providers.Vacancy", on_delete=models.PROTECT, related_name="offers"
+    )
+    weekly_fee = models.DecimalField(max_digits=8, decimal_places=2)
+    scheduled_fee = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="From the price schedule that applies",
+    )
+    fee_above_schedule_reason = models.TextField(blank=True)
+    support_package = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='[{"kind": "therapy", "weekly_cost": "120.00", "note": ""}]',
+    )
+    support_weekly_cost = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    available_from = models.DateField()
+    notes = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=OfferStatus.choices, default=OfferStatus.MADE)
+    equally_meets_needs = models.BooleanField(
+        default=False,
+        help_text="Marked by the social worker: as able as the best option to meet the needs",
+    )
+    childs_view = models.TextField("the child's view of this option", blank=True)
+    made_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(auto_now_add=True)
+    shortlisted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OfferQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["referral_id", "made_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weekly_fee__gte=0), name="offer_fee_not_negative"),
+        ]
+
+    @property
+    def full_weekly_cost(self):  # type: ignore[no-untyped-def]
+        return self.weekly_fee + self.support_weekly_cost
+
+
+class Scrutiny(models.Model):
+    """An independent scrutineer's decision on a proposed match."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="scrutinies")
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="scrutinies")
+    scrutineer = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=10, choices=ScrutinyDecision.choices)
+    reasons = models.TextField()
+    decided_at = models.DateTimeField(auto_now_add=True)
+    after_placement = models.BooleanField(
+        default=False, help_text="Emergency: scrutinised after the start"
+    )
+
+    class Meta:
+        ordering = ["referral_id", "decided_at"]
+        verbose_name_plural = "scrutinies"
+
+
+class Placement(models.Model):
+    """The child's placement, with SSDA903 codes; booking a vacancy creates it."""
+
+    referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="placement")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="placements")
+    offer = models.OneToOneField(Offer, on_delete=models.PROTECT, related_name="placement")
+    vacancy = models.ForeignKey(
+        "providers.Vacancy", on_delete=models.PROTECT, related_name="placements"
+    )
+    household = models.ForeignKey(
+        "providers.Household", on_delete=models.PROTECT, related_name="placements"
+    )
+    provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.PROTECT, related_name="placements"
+    )
+    la = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="placements")
+    rcc = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="rcc_placements")
+    placement_type = models.CharField(max_length=2, choices=PlacementType.choices)
+    placement_provider = models.CharField(max_length=3, choices=PlacementProvider.choices)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    reason_ended = models.CharField(max_length=6, choices=ReasonEnded.choices, blank=True)
+    distance_from_home_miles = models.DecimalField(
+        max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    emergency_scrutiny_due = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Emergency placements: scrutiny due within 72 hours of the start",
+    )
+    booked_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PlacementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [
+            # Two hubs can never book the same place: one current placement per vacancy.
+            models.UniqueConstraint(
+                fields=["vacancy"],
+                condition=Q(end_date__isnull=True),
+                name="placement_one_current_per_vacancy",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="placement_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | ~Q(reason_ended=""),
+                name="placement_end_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["provider", "start_date"], name="placement_provider_start"),
+            models.Index(fields=["rcc", "start_date"], name="placement_rcc_start"),
+        ]
+
+
+class PlacementAgreement(models.Model):
+    """The individual placement agreement (IPA): the per-child contract with the agreed cost."""
+
+    placement = models.OneToOneField(Placement, on_delete=models.CASCADE, related_name="agreement")
+    agreed_weekly_fee = models.DecimalField(max_digits=8, decimal_places=2)
+    support_package = models.JSONField(default=list, blank=True)
+    support_weekly_cost = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    actual_weekly_cost = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    provider_urn = models.CharField("provider's Ofsted URN", max_length=10, blank=True)
+    siblings_split = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    @property
+    def agreed_weekly_cost(self):  # type: ignore[no-untyped-def]
+        return self.agreed_weekly_fee + self.support_weekly_cost
+
+
+class ReferralAccessLog(models.Model):
+    """Every read of a child's referral by a provider (and other sensitive reads)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="access_log")
+    user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["referral", "at"], name="referral_access_at")]
+
+
+class ReferralEvent(models.Model):
+    """The referral's timeline: every state change, who and when (shown to the LA and hub)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    verb = models.CharField(max_length=40)
+    detail = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["referral_id", "at"]

@@ -1,0 +1,139 @@
+"""Scoping of children, referrals, offers and placements.
+
+- The child's LA (social workers, IROs, administrators): everything about its children.
+- The RCC and its hubs (placement officers, commissioners, scrutineers): referrals of the RCC.
+- A provider's staff: only referrals sent to their provider (shown minimised), their own
+  targets, offers and placements.
+- A person asked to review a referral (co-design) sees that referral.
+- NCC staff see none of these rows; they read aggregates in reporting.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+
+from apps.organisations.kinds import OrganisationKind
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
+
+def org_ids_by_kind(user: User) -> dict[str, set[int]]:
+    """The user's organisations grouped by kind; a hub counts for its RCC too (key 'rcc')."""
+    cached = getattr(user, "_org_ids_by_kind", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    out: dict[str, set[int]] = {kind: set() for kind in OrganisationKind.values}
+    if user.is_authenticated:
+        for m in user.memberships.select_related("organisation"):
+            org = m.organisation
+            out[org.kind].add(org.pk)
+            if org.kind == OrganisationKind.HUB and org.rcc_id:
+                out[OrganisationKind.RCC].add(org.rcc_id)
+    out["provider"] = out[OrganisationKind.IFA] | out[OrganisationKind.LA_SERVICE]
+    user._org_ids_by_kind = out  # type: ignore[attr-defined]
+    return out
+
+
+class ChildQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> ChildQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        ids = org_ids_by_kind(user)
+        return self.filter(
+            Q(la_id__in=ids[OrganisationKind.LOCAL_AUTHORITY])
+            | Q(referrals__rcc_id__in=ids[OrganisationKind.RCC])
+        ).distinct()
+
+
+class ReferralQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> ReferralQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        ids = org_ids_by_kind(user)
+        return self.filter(
+            Q(la_id__in=ids[OrganisationKind.LOCAL_AUTHORITY])
+            | Q(rcc_id__in=ids[OrganisationKind.RCC])
+            | Q(pk__in=ReferralTargetQuerySet.provider_referral_ids(ids["provider"]))
+            | Q(reviews__reviewer=user)
+        ).distinct()
+
+    def waiting(self) -> ReferralQuerySet:
+        return self.filter(status__in=["sent", "returned"])
+
+
+class ReferralReviewQuerySet(models.QuerySet):
+    """A review request is seen by the person asked, and by the referral's LA and RCC staff."""
+
+    def visible_to(self, user: User) -> ReferralReviewQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        ids = org_ids_by_kind(user)
+        return self.filter(
+            Q(reviewer=user)
+            | Q(referral__la_id__in=ids[OrganisationKind.LOCAL_AUTHORITY])
+            | Q(referral__rcc_id__in=ids[OrganisationKind.RCC])
+        )
+
+    def requested_of(self, user: User) -> ReferralReviewQuerySet:
+        return self.filter(reviewer=user)
+
+
+class ReferralTargetQuerySet(models.QuerySet):
+    @staticmethod
+    def provider_referral_ids(provider_ids: set[int]):  # type: ignore[no-untyped-def]
+        from .models import ReferralTarget
+
+        return ReferralTarget.objects.filter(provider_id__in=provider_ids).values("referral_id")
+
+    def visible_to(self, user: User) -> ReferralTargetQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        ids = org_ids_by_kind(user)
+        return self.filter(
+            Q(referral__la_id__in=ids[OrganisationKind.LOCAL_AUTHORITY])
+            | Q(referral__rcc_id__in=ids[OrganisationKind.RCC])
+            | Q(provider_id__in=ids["provider"])
+        )
+
+
+class OfferQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> OfferQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        ids = org_ids_by_kind(user)
+        return self.filter(
+            Q(referral__la_id__in=ids[OrganisationKind.LOCAL_AUTHORITY])
+            | Q(referral__rcc_id__in=ids[OrganisationKind.RCC])
+            | Q(household__provider_id__in=ids["provider"])
+        )
+
+
+class PlacementQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> PlacementQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        ids = org_ids_by_kind(user)
+        return self.filter(
+            Q(la_id__in=ids[OrganisationKind.LOCAL_AUTHORITY])
+            | Q(rcc_id__in=ids[OrganisationKind.RCC])
+            | Q(provider_id__in=ids["provider"])
+        )
+
+    def current(self) -> PlacementQuerySet:
+        return self.filter(end_date__isnull=True)

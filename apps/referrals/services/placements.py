@@ -1,0 +1,287 @@
+"""Agreeing a placement books the place and writes the IPA; ending one records the 903 reason.
+
+Booking is safe under concurrency twice over: the Vacancy row is locked (SELECT … FOR UPDATE)
+and moved open → booked, and the database's partial unique constraint allows one current
+placement per vacancy. The loser of a race gets a clear DomainError and nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.accounts.roles import Role
+from apps.core.errors import DomainError
+from apps.organisations.geo import miles_between
+from apps.providers.choices import VacancyStatus
+from apps.providers.models import Vacancy
+from apps.referrals.choices import (
+    UNPLANNED_ENDINGS,
+    OfferStatus,
+    PlacementType,
+    ReasonEnded,
+    ReferralStatus,
+    TargetStatus,
+    Urgency,
+)
+from apps.referrals.models import Offer, Placement, PlacementAgreement, Referral
+from apps.referrals.notifications import enqueue_email, provider_recipients
+from apps.referrals.options import placement_provider_code
+from apps.referrals.querysets import org_ids_by_kind
+from apps.referrals.services.events import record_access, record_event
+
+EMERGENCY_SCRUTINY_WINDOW = dt.timedelta(hours=72)
+FOSTER_PLACEMENT_TYPES = (PlacementType.U4, PlacementType.U5, PlacementType.U6)
+ALREADY_BOOKED = (
+    "This place has just been booked for another child, or is no longer open. Nothing has been "
+    "saved: ask the provider about another place or choose another option."
+)
+
+
+def _check_hub(referral: Referral, by: Any) -> None:
+    if by.is_superuser:
+        return
+    hub_ids = referral.rcc.hubs.values_list("pk", flat=True)
+    if not by.memberships.filter(organisation_id__in=hub_ids, role=Role.PLACEMENT_OFFICER).exists():
+        raise DomainError("Only a placement officer of the RCC's hub can agree the placement.")
+
+
+def _due_from(start_date: dt.date) -> dt.datetime:
+    now = timezone.now()
+    if start_date <= timezone.localdate():
+        return now + EMERGENCY_SCRUTINY_WINDOW
+    start = timezone.make_aware(dt.datetime.combine(start_date, dt.time.min))
+    return start + EMERGENCY_SCRUTINY_WINDOW
+
+
+@transaction.atomic
+def placement_agree(
+    *,
+    referral: Referral,
+    by: Any,
+    start_date: dt.date | None = None,
+    placement_type: str = PlacementType.U6,
+    siblings_split: bool = False,
+) -> Placement:
+    """Book the proposed offer's place, create the placement and its IPA.
+
+    After scrutiny has approved the match; or, for an emergency, before scrutiny (the
+    scrutiny is then due within 72 hours of the start and flagged until recorded).
+    """
+    referral = (
+        Referral.objects.select_for_update().select_related("rcc", "child").get(pk=referral.pk)
+    )
+    _check_hub(referral, by)
+    if referral.status == ReferralStatus.WITHDRAWN:
+        raise DomainError("This referral has been withdrawn, so no placement can be agreed.")
+    if referral.status == ReferralStatus.PLACED:
+        raise DomainError("A placement has already been agreed for this referral.")
+    emergency_first = (
+        referral.status == ReferralStatus.PROPOSED and referral.urgency == Urgency.EMERGENCY
+    )
+    if referral.status != ReferralStatus.APPROVED and not emergency_first:
+        raise DomainError(
+            "The match must be approved by an independent scrutineer before the placement is "
+            "agreed (only an emergency may be placed first)."
+        )
+    if placement_type not in FOSTER_PLACEMENT_TYPES:
+        raise DomainError(
+            "Choose the placement type: U4 long-term, U5 FFA/concurrent or U6 other.",
+            field="placement_type",
+        )
+    offer = Offer.objects.select_related(
+        "household__postcode_district", "household__provider__organisation"
+    ).get(pk=referral.proposed_offer_id or 0)
+    start = start_date or max(timezone.localdate(), offer.available_from)
+    if start < offer.available_from:
+        raise DomainError(
+            f"The place is available only from {offer.available_from:%-d %B %Y}.",
+            field="start_date",
+        )
+
+    vacancy = Vacancy.objects.select_for_update().get(pk=offer.vacancy_id)
+    if vacancy.status != VacancyStatus.OPEN:
+        raise DomainError(ALREADY_BOOKED, field="vacancy")
+    vacancy.status = VacancyStatus.BOOKED
+    vacancy.save(update_fields=["status", "updated_at"])
+
+    household = offer.household
+    provider = household.provider
+    home = referral.child.home_postcode_district
+    distance = None
+    if home is not None:
+        miles = miles_between(
+            (home.latitude, home.longitude), (household.latitude, household.longitude)
+        )
+        distance = Decimal(f"{miles:.1f}")
+    try:
+        with transaction.atomic():
+            placement = Placement.objects.create(
+                referral=referral,
+                child=referral.child,
+                offer=offer,
+                vacancy=vacancy,
+                household=household,
+                provider=provider,
+                la=referral.la,
+                rcc=referral.rcc,
+                placement_type=placement_type,
+                placement_provider=placement_provider_code(
+                    child_la_id=referral.la_id, organisation=provider.organisation
+                ),
+                start_date=start,
+                distance_from_home_miles=distance,
+                emergency_scrutiny_due=_due_from(start) if emergency_first else None,
+                booked_by=by,
+            )
+    except IntegrityError:
+        raise DomainError(ALREADY_BOOKED, field="vacancy") from None
+    PlacementAgreement.objects.create(
+        placement=placement,
+        agreed_weekly_fee=offer.weekly_fee,
+        support_package=offer.support_package,
+        support_weekly_cost=offer.support_weekly_cost,
+        provider_urn=provider.organisation.ofsted_urn,
+        siblings_split=siblings_split,
+    )
+
+    offer.status = OfferStatus.ACCEPTED
+    offer.save(update_fields=["status"])
+    referral.status = ReferralStatus.PLACED
+    referral.save(update_fields=["status", "updated_at"])
+    others = list(
+        referral.offers.exclude(pk=offer.pk)
+        .filter(status__in=[OfferStatus.MADE, OfferStatus.SHORTLISTED, OfferStatus.PROPOSED])
+        .select_related("household__provider__organisation")
+    )
+    referral.offers.filter(pk__in=[o.pk for o in others]).update(status=OfferStatus.NOT_CHOSEN)
+    unanswered = list(
+        referral.targets.filter(status=TargetStatus.SENT).select_related("provider__organisation")
+    )
+    referral.targets.filter(pk__in=[t.pk for t in unanswered]).update(status=TargetStatus.WITHDRAWN)
+
+    record_event(
+        referral=referral,
+        actor=by,
+        verb="placement_agreed",
+        placement=placement.pk,
+        offer=offer.pk,
+        vacancy=vacancy.pk,
+        placement_type=placement_type,
+        placement_provider=placement.placement_provider,
+        before_scrutiny=emergency_first,
+        not_chosen=[o.pk for o in others],
+        targets_withdrawn=[t.pk for t in unanswered],
+        summary=(
+            f"{household.reference} ({provider.name}) from {start:%-d %B %Y}; "
+            f"{placement_type}, {placement.placement_provider}; "
+            f"£{offer.full_weekly_cost:,.2f} a week"
+            + (" (before scrutiny: emergency)" if emergency_first else "")
+        ),
+    )
+    enqueue_email(
+        recipients=provider_recipients(provider),
+        template="placement_agreed",
+        context={"referral": referral, "placement": placement, "offer": offer},
+    )
+    notified = {provider.pk}
+    for other in others:
+        other_provider = other.household.provider
+        enqueue_email(
+            recipients=provider_recipients(other_provider),
+            template="offer_not_chosen",
+            context={"referral": referral, "offer": other},
+        )
+        notified.add(other_provider.pk)
+    for target in unanswered:
+        if target.provider_id not in notified:
+            enqueue_email(
+                recipients=provider_recipients(target.provider),
+                template="target_closed",
+                context={"referral": referral},
+            )
+            notified.add(target.provider_id)
+    return placement
+
+
+def _check_can_end(placement: Placement, by: Any) -> None:
+    if by.is_superuser:
+        return
+    memberships = by.memberships.all()
+    hub_ids = set(placement.rcc.hubs.values_list("pk", flat=True))
+    if any(
+        (m.organisation_id == placement.la_id and m.role == Role.SOCIAL_WORKER)
+        or (m.organisation_id in hub_ids and m.role == Role.PLACEMENT_OFFICER)
+        for m in memberships
+    ):
+        return
+    raise DomainError("Only the child's social worker or the RCC's hub can end this placement.")
+
+
+@transaction.atomic
+def placement_end(
+    *, placement: Placement, end_date: dt.date, reason_ended: str, by: Any
+) -> Placement:
+    """End a placement with its SSDA903 reason; unplanned endings feed the provider's stability.
+
+    The place goes on hold (not straight back to open): the provider confirms when it is free.
+    """
+    placement = (
+        Placement.objects.select_for_update().select_related("rcc", "vacancy").get(pk=placement.pk)
+    )
+    _check_can_end(placement, by)
+    if placement.end_date is not None:
+        raise DomainError(f"This placement already ended on {placement.end_date:%-d %B %Y}.")
+    if reason_ended not in ReasonEnded.values:
+        raise DomainError(
+            "Choose the reason the placement ended (SSDA903 code).", field="reason_ended"
+        )
+    if end_date < placement.start_date:
+        raise DomainError(
+            f"The end date cannot be before the start ({placement.start_date:%-d %B %Y}).",
+            field="end_date",
+        )
+    if end_date > timezone.localdate():
+        raise DomainError("The end date cannot be in the future.", field="end_date")
+    placement.end_date = end_date
+    placement.reason_ended = reason_ended
+    placement.save(update_fields=["end_date", "reason_ended"])
+    vacancy = Vacancy.objects.select_for_update().get(pk=placement.vacancy_id)
+    if vacancy.status == VacancyStatus.BOOKED:
+        vacancy.status = VacancyStatus.ON_HOLD
+        vacancy.hold_reason = (
+            f"Placement ended on {end_date:%-d %B %Y}: confirm when the place is free again."
+        )
+        vacancy.save(update_fields=["status", "hold_reason", "updated_at"])
+    record_event(
+        referral=placement.referral,
+        actor=by,
+        verb="placement_ended",
+        placement=placement.pk,
+        reason_ended=reason_ended,
+        unplanned=reason_ended in UNPLANNED_ENDINGS,
+        end_date=end_date.isoformat(),
+        summary=f"{ReasonEnded(reason_ended).label}, {end_date:%-d %B %Y}",
+    )
+    enqueue_email(
+        recipients=provider_recipients(placement.provider),
+        template="placement_ended",
+        context={"placement": placement},
+    )
+    return placement
+
+
+def placement_view(*, placement: Placement, by: Any) -> None:
+    """Log a provider's read of a placement page (it shows the child's local identifier)."""
+    if by.is_superuser or placement.provider_id not in org_ids_by_kind(by)["provider"]:
+        return
+    record_access(
+        referral=placement.referral,
+        user=by,
+        organisation=placement.provider.organisation,
+        action="provider_view_placement",
+    )

@@ -1,0 +1,1 @@
+"""Web views of the referral journey, one module per side (la, hub, provider, ...)."""

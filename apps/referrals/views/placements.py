@@ -1,0 +1,194 @@
+"""Placements: agreeing one (the hub, after scrutiny or for an emergency before it), the list
+for the LA, the RCC and its hub and the provider, the placement with its IPA, and ending it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views import View
+
+from apps.core.errors import DomainError
+from apps.core.views import RuleRequiredMixin, ScopedDetailView, ScopedListView
+from apps.referrals import selectors
+from apps.referrals.filters import PlacementFilter
+from apps.referrals.models import Offer, Placement, Referral
+from apps.referrals.options import placement_provider_code
+from apps.referrals.permissions import AGREE_PLACEMENT, END_PLACEMENT, VIEW_PLACEMENTS
+from apps.referrals.placing_forms import PlacementAgreeForm, PlacementEndForm
+from apps.referrals.services import placements as placement_services
+
+from .la import attach_error
+
+
+def _date(value: Any) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+class PlacementAgreeView(RuleRequiredMixin, View):
+    """Book the proposed offer's place and write the IPA."""
+
+    rule = AGREE_PLACEMENT
+    template_name = "referrals/placement_agree.html"
+
+    def _referral(self, request: HttpRequest, pk: int) -> Referral:
+        qs = Referral.objects.visible_to(request.user).select_related(  # type: ignore[arg-type]
+            "child", "la", "rcc"
+        )
+        return get_object_or_404(qs, pk=pk)
+
+    def _render(
+        self, request: HttpRequest, referral: Referral, form: PlacementAgreeForm
+    ) -> HttpResponse:
+        offer = None
+        if referral.proposed_offer_id:
+            offer = Offer.objects.select_related(
+                "household__provider__organisation", "vacancy"
+            ).get(pk=referral.proposed_offer_id)
+        ctx = {
+            "referral": referral,
+            "offer": offer,
+            "form": form,
+            "emergency_first": referral.status == "proposed" and referral.urgency == "emergency",
+            "can_agree": referral.status == "approved"
+            or (referral.status == "proposed" and referral.urgency == "emergency"),
+            "provider_code": placement_provider_code(
+                child_la_id=referral.la_id, organisation=offer.household.provider.organisation
+            )
+            if offer
+            else "",
+        }
+        return render(request, self.template_name, ctx)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        referral = self._referral(request, pk)
+        if hasattr(referral, "placement"):
+            return redirect("referrals:placement_detail", referral.placement.pk)
+        start = timezone.localdate()
+        if referral.proposed_offer_id:
+            start = max(start, Offer.objects.get(pk=referral.proposed_offer_id).available_from)
+        return self._render(request, referral, PlacementAgreeForm(initial={"start_date": start}))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        referral = self._referral(request, pk)
+        form = PlacementAgreeForm(request.POST)
+        if form.is_valid():
+            try:
+                placement = placement_services.placement_agree(
+                    referral=referral, by=request.user, **form.cleaned_data
+                )
+            except DomainError as err:
+                attach_error(form, err)
+            else:
+                messages.success(
+                    request,
+                    "Placement agreed: the place is booked and the IPA written "
+                    f"({placement.household.reference}).",
+                )
+                return redirect("referrals:placement_detail", placement.pk)
+        return self._render(request, referral, form)
+
+
+class PlacementListView(ScopedListView):
+    rule = VIEW_PLACEMENTS
+    model = Placement
+    filterset_class = PlacementFilter
+    template_name = "referrals/placement_list.html"
+    export_filename = "placements"
+    # SSDA903 episode columns where they exist; the case-system id never leaves the LA.
+    export_columns = [
+        ("CHILD", "child__local_identifier"),
+        ("LA", "la__name"),
+        ("DECOM", lambda p: _date(p.start_date)),
+        ("DEC", lambda p: _date(p.end_date)),
+        ("REC", "reason_ended"),
+        ("PLACE", "placement_type"),
+        ("PLACE_PROVIDER", "placement_provider"),
+        ("URN", "agreement__provider_urn"),
+        ("Provider", "provider__organisation__name"),
+        ("Household", "household__reference"),
+        ("Distance from home (miles)", "distance_from_home_miles"),
+        ("Agreed weekly cost", lambda p: p.agreement.agreed_weekly_cost),
+        ("Emergency scrutiny outstanding", lambda p: "yes" if p.scrutiny_outstanding else ""),
+    ]
+
+    def get_queryset(self) -> QuerySet[Placement]:
+        return selectors.placements_for_list(super().get_queryset()).order_by("-start_date", "-pk")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["now"] = timezone.now()
+        return ctx
+
+
+class PlacementDetailView(ScopedDetailView):
+    rule = VIEW_PLACEMENTS
+    model = Placement
+    select_related = (
+        "child",
+        "la",
+        "rcc",
+        "household__postcode_district",
+        "provider__organisation",
+        "agreement",
+        "offer",
+        "referral",
+        "booked_by",
+    )
+    template_name = "referrals/placement_detail.html"
+    context_object_name = "placement"
+
+    def get_queryset(self) -> QuerySet[Placement]:
+        return selectors.placements_for_list(super().get_queryset())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        placement = self.object
+        placement_services.placement_view(placement=placement, by=self.request.user)
+        ctx.update(
+            now=timezone.now(),
+            can_end=placement.end_date is None and END_PLACEMENT.allows(self.request.user),
+            scrutinies=placement.referral.scrutinies.select_related("scrutineer").order_by(
+                "decided_at"
+            ),
+        )
+        return ctx
+
+
+class PlacementEndView(RuleRequiredMixin, View):
+    rule = END_PLACEMENT
+    template_name = "referrals/placement_end.html"
+
+    def _placement(self, request: HttpRequest, pk: int) -> Placement:
+        qs = Placement.objects.visible_to(request.user).select_related(  # type: ignore[arg-type]
+            "child", "household", "provider__organisation"
+        )
+        return get_object_or_404(qs, pk=pk)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        placement = self._placement(request, pk)
+        form = PlacementEndForm(initial={"end_date": timezone.localdate()})
+        return render(request, self.template_name, {"placement": placement, "form": form})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        placement = self._placement(request, pk)
+        form = PlacementEndForm(request.POST)
+        if form.is_valid():
+            try:
+                placement_services.placement_end(
+                    placement=placement, by=request.user, **form.cleaned_data
+                )
+            except DomainError as err:
+                attach_error(form, err)
+            else:
+                messages.success(
+                    request,
+                    "The placement has ended. The place is on hold until the provider confirms "
+                    "it is free.",
+                )
+                return redirect("referrals:placement_detail", placement.pk)
+        return render(request, self.template_name, {"placement": placement, "form": form})

@@ -1,0 +1,44 @@
+"""Who may do what in reporting. Rules answer "may this role act at all?" (403); what a user
+may see is each model's `visible_to(user)` (404): RCC staff see their RCC's reports, NCC staff
+every report and the national ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from apps.accounts.roles import Role
+from apps.core.permissions import Rule
+
+from .querysets import reporting_scope
+
+# An RCC's report: its commissioners and its hub's placement officers; NCC analysts (every RCC).
+VIEW_REPORTS = Rule(
+    "reports.view", frozenset({Role.COMMISSIONER, Role.PLACEMENT_OFFICER, Role.NCC_ANALYST})
+)
+# Start a report run on demand: RCC commissioners (their RCC) and NCC analysts.
+RUN_REPORTS = Rule("reports.run", frozenset({Role.COMMISSIONER, Role.NCC_ANALYST}))
+# The national dashboards and reports.
+VIEW_NATIONAL = Rule("reports.national", frozenset({Role.NCC_ANALYST}))
+# Write and publish bulletins for the public site.
+MANAGE_BULLETINS = Rule("reports.bulletins", frozenset({Role.NCC_ANALYST}))
+# The SSDA903-shaped export of an RCC's placements for the DfE.
+DFE_EXPORT = Rule("reports.dfe_export", frozenset({Role.COMMISSIONER, Role.NCC_ANALYST}))
+
+
+def may_run(user: Any, *, rcc_id: int | None) -> bool:
+    """A run for an RCC needs that RCC in the user's scope; a national run, national scope."""
+    if not RUN_REPORTS.allows(user):
+        return False
+    scope = reporting_scope(user)
+    return scope.national or (rcc_id is not None and rcc_id in scope.rcc_ids)
+
+
+def require_run(user: Any, *, rcc_id: int | None) -> None:
+    if not may_run(user, rcc_id=rcc_id):
+        raise PermissionDenied(
+            "Only NCC staff start national reports."
+            if rcc_id is None
+            else "You can start reports only for your own RCC."
+        )

@@ -1,0 +1,24 @@
+"""Everything under /api/v1/."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from apps.accounts.api.views import CurrentUserView
+from apps.organisations.api.views import OrganisationViewSet
+
+router = DefaultRouter()
+router.register("organisations", OrganisationViewSet, basename="organisation")
+
+urlpatterns = [
+    path("me/", CurrentUserView.as_view(), name="me"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+    path("", include("apps.providers.api.urls")),
+    path("", include("apps.providers.api.search_urls")),
+    path("", include("apps.referrals.api.urls")),
+    path("", include("apps.contracts.api.urls")),
+    path("", include("apps.monitoring.api.urls")),
+    path("", include("apps.reporting.api.urls")),
+]
