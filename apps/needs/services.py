@@ -25,7 +25,11 @@ def taxonomy_load(*, path: Path) -> dict[str, int]:
             raise DomainError(f"{path.name}: level {i + 1} needs rank, code and name")
         NeedLevel.objects.update_or_create(
             rank=level["rank"],
-            defaults={"code": level["code"], "name": level["name"], "description": level.get("description", "")},
+            defaults={
+                "code": level["code"],
+                "name": level["name"],
+                "description": level.get("description", ""),
+            },
         )
     codes = []
     for i, domain in enumerate(domains):

@@ -105,12 +105,17 @@ class Household(models.Model):
     class Meta:
         ordering = ["provider_id", "reference"]
         constraints = [
-            models.UniqueConstraint(fields=["provider", "reference"], name="household_unique_reference"),
-            models.CheckConstraint(condition=Q(age_min__lte=models.F("age_max")), name="household_age_range"),
+            models.UniqueConstraint(
+                fields=["provider", "reference"], name="household_unique_reference"
+            ),
+            models.CheckConstraint(
+                condition=Q(age_min__lte=models.F("age_max")), name="household_age_range"
+            ),
             models.CheckConstraint(condition=Q(age_max__lte=25), name="household_age_max_25"),
             models.CheckConstraint(condition=Q(places__gte=1), name="household_places_positive"),
             models.CheckConstraint(
-                condition=Q(max_sibling_group__gte=1) & Q(max_sibling_group__lte=models.F("places")),
+                condition=Q(max_sibling_group__gte=1)
+                & Q(max_sibling_group__lte=models.F("places")),
                 name="household_sibling_group_within_places",
             ),
         ]
@@ -137,7 +142,9 @@ class Carer(models.Model):
     age_band = models.CharField(max_length=5, choices=AgeBand.choices)
     sex = models.CharField(max_length=1, choices=Sex.choices)
     ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices)
-    religion = models.CharField(max_length=12, choices=Religion.choices, default=Religion.NOT_STATED)
+    religion = models.CharField(
+        max_length=12, choices=Religion.choices, default=Religion.NOT_STATED
+    )
     languages = models.JSONField(default=list, blank=True, help_text="ISO 639-1 codes")
 
     class Meta:
@@ -157,7 +164,9 @@ class HouseholdSkill(models.Model):
     class Meta:
         ordering = ["household_id", "domain__sort_order"]
         constraints = [
-            models.UniqueConstraint(fields=["household", "domain"], name="householdskill_unique_domain")
+            models.UniqueConstraint(
+                fields=["household", "domain"], name="householdskill_unique_domain"
+            )
         ]
 
     def __str__(self) -> str:
@@ -170,7 +179,9 @@ class Vacancy(models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="vacancies")
     reference = models.CharField(max_length=40, help_text="The provider's key for this place")
     available_from = models.DateField()
-    status = models.CharField(max_length=10, choices=VacancyStatus.choices, default=VacancyStatus.OPEN)
+    status = models.CharField(
+        max_length=10, choices=VacancyStatus.choices, default=VacancyStatus.OPEN
+    )
     hold_reason = models.CharField(max_length=200, blank=True)
     last_confirmed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -182,7 +193,9 @@ class Vacancy(models.Model):
         ordering = ["available_from", "id"]
         verbose_name_plural = "vacancies"
         constraints = [
-            models.UniqueConstraint(fields=["household", "reference"], name="vacancy_unique_reference"),
+            models.UniqueConstraint(
+                fields=["household", "reference"], name="vacancy_unique_reference"
+            ),
             models.CheckConstraint(
                 condition=~Q(status=VacancyStatus.ON_HOLD) | ~Q(hold_reason=""),
                 name="vacancy_hold_has_reason",
@@ -245,7 +258,9 @@ class RegisterConfirmation(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.provider} confirmed by {self.confirmed_by} at {self.created_at:%Y-%m-%d %H:%M}"
+        return (
+            f"{self.provider} confirmed by {self.confirmed_by} at {self.created_at:%Y-%m-%d %H:%M}"
+        )
 
 
 class StaleRegisterNotice(models.Model):

@@ -30,9 +30,9 @@ def register_scope(user: User) -> set[int] | None:
         return set()
     if user.is_superuser:
         return None
-    cached = getattr(user, "_register_scope", False)
+    cached: set[int] | None | bool = getattr(user, "_register_scope", False)
     if cached is not False:
-        return cached  # type: ignore[no-any-return]
+        return cached  # type: ignore[return-value]
     memberships = list(user.memberships.select_related("organisation"))
     scope: set[int] | None
     if any(m.organisation.kind in NATIONAL_VIEW_KINDS for m in memberships):
@@ -93,5 +93,3 @@ class RegisterUploadQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> RegisterUploadQuerySet:
         scope = register_scope(user)
         return self if scope is None else self.filter(provider_id__in=scope)
-
-

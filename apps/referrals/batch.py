@@ -199,7 +199,7 @@ class _Problem:
                     households.append(household_id)
                     days.append(day.toordinal())
         self.household = np.array(households, dtype=np.int64)
-        day = np.array(days, dtype=np.int64)
+        ordinals = np.array(days, dtype=np.int64)
         order = np.arange(len(households))
         self.index = {h: order[self.household == h] for h in set(households)}
         self.cost = np.zeros((len(rows), len(households)))
@@ -208,7 +208,7 @@ class _Problem:
             for household_id, value in row.values.items():
                 cols = self.index.get(household_id)
                 if cols is not None:
-                    self.cost[r, cols[day[cols] <= start_by]] = -value
+                    self.cost[r, cols[ordinals[cols] <= start_by]] = -value
 
     def solve(self, barred: set[tuple[int, int]]) -> dict[int, int]:
         """Row index -> household id, maximising the total value."""

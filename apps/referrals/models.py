@@ -113,9 +113,15 @@ class NeedsAssessmentItem(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"Assessment {self.assessment_id}: domain {self.domain_id} at level {self.level_id}"
+
 
 class Referral(models.Model):
-    """The national referral format (RCC data standard v3 as a start; DOMAIN.md "Referral content")."""
+    """The national referral format.
+
+    RCC data standard v3 as a start; see DOMAIN.md "Referral content".
+    """
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="referrals")
     la = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="referrals")
@@ -259,6 +265,9 @@ class ReferralReview(models.Model):
             models.UniqueConstraint(fields=["referral", "reviewer"], name="review_unique_reviewer")
         ]
 
+    def __str__(self) -> str:
+        return f"Review of referral {self.referral_id} by {self.get_contributor_role_display()}"
+
 
 class MatchingWeights(models.Model):
     """Per-RCC weights of the transparent match score (each factor 0–100)."""
@@ -278,6 +287,9 @@ class MatchingWeights(models.Model):
 
     class Meta:
         verbose_name_plural = "matching weights"
+
+    def __str__(self) -> str:
+        return f"Matching weights for RCC {self.rcc_id}"
 
 
 class ReferralTarget(models.Model):
@@ -318,6 +330,9 @@ class ReferralTarget(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["provider", "status"], name="target_provider_status")]
+
+    def __str__(self) -> str:
+        return f"Referral {self.referral_id} sent to household {self.household_id}"
 
 
 class Offer(models.Model):
@@ -366,6 +381,9 @@ class Offer(models.Model):
             models.CheckConstraint(condition=Q(weekly_fee__gte=0), name="offer_fee_not_negative"),
         ]
 
+    def __str__(self) -> str:
+        return f"Offer {self.pk} on referral {self.referral_id}"
+
     @property
     def full_weekly_cost(self):  # type: ignore[no-untyped-def]
         return self.weekly_fee + self.support_weekly_cost
@@ -387,6 +405,9 @@ class Scrutiny(models.Model):
     class Meta:
         ordering = ["referral_id", "decided_at"]
         verbose_name_plural = "scrutinies"
+
+    def __str__(self) -> str:
+        return f"Scrutiny of offer {self.offer_id}: {self.get_decision_display()}"
 
 
 class Placement(models.Model):
@@ -447,6 +468,9 @@ class Placement(models.Model):
             models.Index(fields=["rcc", "start_date"], name="placement_rcc_start"),
         ]
 
+    def __str__(self) -> str:
+        return f"Placement {self.pk} (referral {self.referral_id})"
+
 
 class PlacementAgreement(models.Model):
     """The individual placement agreement (IPA): the per-child contract with the agreed cost."""
@@ -459,6 +483,9 @@ class PlacementAgreement(models.Model):
     provider_urn = models.CharField("provider's Ofsted URN", max_length=10, blank=True)
     siblings_split = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Placement agreement for placement {self.placement_id}"
 
     @property
     def agreed_weekly_cost(self):  # type: ignore[no-untyped-def]
@@ -480,6 +507,9 @@ class ReferralAccessLog(models.Model):
         ordering = ["-at"]
         indexes = [models.Index(fields=["referral", "at"], name="referral_access_at")]
 
+    def __str__(self) -> str:
+        return f"{self.action} on referral {self.referral_id} by user {self.user_id}"
+
 
 class ReferralEvent(models.Model):
     """The referral's timeline: every state change, who and when (shown to the LA and hub)."""
@@ -492,3 +522,6 @@ class ReferralEvent(models.Model):
 
     class Meta:
         ordering = ["referral_id", "at"]
+
+    def __str__(self) -> str:
+        return f"{self.verb} on referral {self.referral_id}"

@@ -9,7 +9,9 @@ DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 if not SECRET_KEY or len(SECRET_KEY) < 50:
-    raise ImproperlyConfigured("SECRET_KEY must be set to a random string of 50 or more characters.")
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a random string of 50 or more characters."
+    )
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must name the hosts this service answers on.")
 DATABASES = {"default": env.db("DATABASE_URL")}

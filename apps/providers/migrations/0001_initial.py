@@ -7,174 +7,445 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('needs', '0001_initial'),
-        ('organisations', '0002_postcodedistrict'),
+        ("needs", "0001_initial"),
+        ("organisations", "0002_postcodedistrict"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=40)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('on_hold', 'On hold'), ('resigned', 'Resigned'), ('deregistered', 'Deregistered')], default='active', max_length=16)),
-                ('latitude', models.FloatField(help_text='Centre of the postcode district (coarse by design).')),
-                ('longitude', models.FloatField()),
-                ('age_min', models.PositiveSmallIntegerField(verbose_name='youngest age approved')),
-                ('age_max', models.PositiveSmallIntegerField(verbose_name='oldest age approved')),
-                ('places', models.PositiveSmallIntegerField(verbose_name='approved places')),
-                ('max_sibling_group', models.PositiveSmallIntegerField(default=1, verbose_name='largest sibling group')),
-                ('care_types', models.PositiveIntegerField(default=0, help_text='Bit mask of CareType')),
-                ('bedrooms', models.PositiveSmallIntegerField(default=1, verbose_name='spare bedrooms')),
-                ('pets', models.CharField(blank=True, help_text='Blank when there are none.', max_length=200)),
-                ('other_children_ages', models.JSONField(blank=True, default=list)),
-                ('preferences', models.TextField(blank=True, verbose_name="carers' stated preferences")),
-                ('last_confirmed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('la', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='households_living_in', to='organisations.organisation', verbose_name='LA the household lives in')),
-                ('postcode_district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='organisations.postcodedistrict')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(max_length=40)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("on_hold", "On hold"),
+                            ("resigned", "Resigned"),
+                            ("deregistered", "Deregistered"),
+                        ],
+                        default="active",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "latitude",
+                    models.FloatField(
+                        help_text="Centre of the postcode district (coarse by design)."
+                    ),
+                ),
+                ("longitude", models.FloatField()),
+                ("age_min", models.PositiveSmallIntegerField(verbose_name="youngest age approved")),
+                ("age_max", models.PositiveSmallIntegerField(verbose_name="oldest age approved")),
+                ("places", models.PositiveSmallIntegerField(verbose_name="approved places")),
+                (
+                    "max_sibling_group",
+                    models.PositiveSmallIntegerField(
+                        default=1, verbose_name="largest sibling group"
+                    ),
+                ),
+                (
+                    "care_types",
+                    models.PositiveIntegerField(default=0, help_text="Bit mask of CareType"),
+                ),
+                (
+                    "bedrooms",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="spare bedrooms"),
+                ),
+                (
+                    "pets",
+                    models.CharField(
+                        blank=True, help_text="Blank when there are none.", max_length=200
+                    ),
+                ),
+                ("other_children_ages", models.JSONField(blank=True, default=list)),
+                (
+                    "preferences",
+                    models.TextField(blank=True, verbose_name="carers' stated preferences"),
+                ),
+                ("last_confirmed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "la",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="households_living_in",
+                        to="organisations.organisation",
+                        verbose_name="LA the household lives in",
+                    ),
+                ),
+                (
+                    "postcode_district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="organisations.postcodedistrict",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['provider_id', 'reference'],
+                "ordering": ["provider_id", "reference"],
             },
         ),
         migrations.CreateModel(
-            name='Carer',
+            name="Carer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('age_band', models.CharField(choices=[('18-24', '18 to 24'), ('25-34', '25 to 34'), ('35-44', '35 to 44'), ('45-54', '45 to 54'), ('55-64', '55 to 64'), ('65+', '65 and over')], max_length=5)),
-                ('sex', models.CharField(choices=[('M', 'Male'), ('F', 'Female'), ('U', 'Not stated')], max_length=1)),
-                ('ethnicity', models.CharField(choices=[('WBRI', 'White – British'), ('WIRI', 'White – Irish'), ('WIRT', 'White – Traveller of Irish heritage'), ('WROM', 'White – Gypsy/Roma'), ('WOTH', 'White – any other White background'), ('MWBC', 'Mixed – White and Black Caribbean'), ('MWBA', 'Mixed – White and Black African'), ('MWAS', 'Mixed – White and Asian'), ('MOTH', 'Mixed – any other mixed background'), ('AIND', 'Asian or Asian British – Indian'), ('APKN', 'Asian or Asian British – Pakistani'), ('ABAN', 'Asian or Asian British – Bangladeshi'), ('CHNE', 'Asian or Asian British – Chinese'), ('AOTH', 'Asian or Asian British – any other Asian background'), ('BCRB', 'Black or Black British – Caribbean'), ('BAFR', 'Black or Black British – African'), ('BOTH', 'Black or Black British – any other Black background'), ('OOTH', 'Any other ethnic group'), ('REFU', 'Refused'), ('NOBT', 'Information not yet obtained')], max_length=4)),
-                ('religion', models.CharField(choices=[('none', 'No religion'), ('christian', 'Christian'), ('muslim', 'Muslim'), ('hindu', 'Hindu'), ('sikh', 'Sikh'), ('jewish', 'Jewish'), ('buddhist', 'Buddhist'), ('other', 'Other religion'), ('not_stated', 'Not stated')], default='not_stated', max_length=12)),
-                ('languages', models.JSONField(blank=True, default=list, help_text='ISO 639-1 codes')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='carers', to='providers.household')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "age_band",
+                    models.CharField(
+                        choices=[
+                            ("18-24", "18 to 24"),
+                            ("25-34", "25 to 34"),
+                            ("35-44", "35 to 44"),
+                            ("45-54", "45 to 54"),
+                            ("55-64", "55 to 64"),
+                            ("65+", "65 and over"),
+                        ],
+                        max_length=5,
+                    ),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("M", "Male"), ("F", "Female"), ("U", "Not stated")], max_length=1
+                    ),
+                ),
+                (
+                    "ethnicity",
+                    models.CharField(
+                        choices=[
+                            ("WBRI", "White – British"),
+                            ("WIRI", "White – Irish"),
+                            ("WIRT", "White – Traveller of Irish heritage"),
+                            ("WROM", "White – Gypsy/Roma"),
+                            ("WOTH", "White – any other White background"),
+                            ("MWBC", "Mixed – White and Black Caribbean"),
+                            ("MWBA", "Mixed – White and Black African"),
+                            ("MWAS", "Mixed – White and Asian"),
+                            ("MOTH", "Mixed – any other mixed background"),
+                            ("AIND", "Asian or Asian British – Indian"),
+                            ("APKN", "Asian or Asian British – Pakistani"),
+                            ("ABAN", "Asian or Asian British – Bangladeshi"),
+                            ("CHNE", "Asian or Asian British – Chinese"),
+                            ("AOTH", "Asian or Asian British – any other Asian background"),
+                            ("BCRB", "Black or Black British – Caribbean"),
+                            ("BAFR", "Black or Black British – African"),
+                            ("BOTH", "Black or Black British – any other Black background"),
+                            ("OOTH", "Any other ethnic group"),
+                            ("REFU", "Refused"),
+                            ("NOBT", "Information not yet obtained"),
+                        ],
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "religion",
+                    models.CharField(
+                        choices=[
+                            ("none", "No religion"),
+                            ("christian", "Christian"),
+                            ("muslim", "Muslim"),
+                            ("hindu", "Hindu"),
+                            ("sikh", "Sikh"),
+                            ("jewish", "Jewish"),
+                            ("buddhist", "Buddhist"),
+                            ("other", "Other religion"),
+                            ("not_stated", "Not stated"),
+                        ],
+                        default="not_stated",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "languages",
+                    models.JSONField(blank=True, default=list, help_text="ISO 639-1 codes"),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="carers",
+                        to="providers.household",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['household_id', 'id'],
+                "ordering": ["household_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Provider',
+            name="Provider",
             fields=[
-                ('organisation', models.OneToOneField(limit_choices_to={'kind__in': ['ifa', 'la_service']}, on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='provider', serialize=False, to='organisations.organisation')),
-                ('ofsted_grade', models.CharField(blank=True, choices=[('outstanding', 'Outstanding'), ('good', 'Good'), ('requires_improvement', 'Requires improvement'), ('inadequate', 'Inadequate')], max_length=24)),
-                ('inspection_date', models.DateField(blank=True, null=True)),
-                ('contact_name', models.CharField(blank=True, max_length=120)),
-                ('contact_email', models.EmailField(blank=True, max_length=254)),
-                ('contact_phone', models.CharField(blank=True, max_length=40)),
-                ('areas_served', models.ManyToManyField(blank=True, limit_choices_to={'kind': 'la'}, related_name='providers_serving', to='organisations.organisation')),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        limit_choices_to={"kind__in": ["ifa", "la_service"]},
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="provider",
+                        serialize=False,
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "ofsted_grade",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("outstanding", "Outstanding"),
+                            ("good", "Good"),
+                            ("requires_improvement", "Requires improvement"),
+                            ("inadequate", "Inadequate"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("inspection_date", models.DateField(blank=True, null=True)),
+                ("contact_name", models.CharField(blank=True, max_length=120)),
+                ("contact_email", models.EmailField(blank=True, max_length=254)),
+                ("contact_phone", models.CharField(blank=True, max_length=40)),
+                (
+                    "areas_served",
+                    models.ManyToManyField(
+                        blank=True,
+                        limit_choices_to={"kind": "la"},
+                        related_name="providers_serving",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organisation__name'],
+                "ordering": ["organisation__name"],
             },
         ),
         migrations.AddField(
-            model_name='household',
-            name='provider',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households', to='providers.provider'),
+            model_name="household",
+            name="provider",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="households",
+                to="providers.provider",
+            ),
         ),
         migrations.CreateModel(
-            name='RegisterUpload',
+            name="RegisterUpload",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('original', models.FileField(upload_to='register-uploads/%Y/%m/')),
-                ('original_name', models.CharField(max_length=255)),
-                ('sha256', models.CharField(max_length=64)),
-                ('size', models.PositiveIntegerField()),
-                ('outcome', models.CharField(choices=[('accepted', 'Accepted'), ('rejected', 'Rejected')], max_length=10)),
-                ('summary', models.JSONField(blank=True, default=dict)),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='uploads', to='providers.provider')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("original", models.FileField(upload_to="register-uploads/%Y/%m/")),
+                ("original_name", models.CharField(max_length=255)),
+                ("sha256", models.CharField(max_length=64)),
+                ("size", models.PositiveIntegerField()),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("accepted", "Accepted"), ("rejected", "Rejected")], max_length=10
+                    ),
+                ),
+                ("summary", models.JSONField(blank=True, default=dict)),
+                ("errors", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="uploads",
+                        to="providers.provider",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Vacancy',
+            name="Vacancy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(help_text="The provider's key for this place", max_length=40)),
-                ('available_from', models.DateField()),
-                ('status', models.CharField(choices=[('open', 'Open'), ('on_hold', 'On hold'), ('booked', 'Booked'), ('filled', 'Filled')], default='open', max_length=10)),
-                ('hold_reason', models.CharField(blank=True, max_length=200)),
-                ('last_confirmed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='vacancies', to='providers.household')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(help_text="The provider's key for this place", max_length=40),
+                ),
+                ("available_from", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("on_hold", "On hold"),
+                            ("booked", "Booked"),
+                            ("filled", "Filled"),
+                        ],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("hold_reason", models.CharField(blank=True, max_length=200)),
+                ("last_confirmed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="vacancies",
+                        to="providers.household",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'vacancies',
-                'ordering': ['available_from', 'id'],
+                "verbose_name_plural": "vacancies",
+                "ordering": ["available_from", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HouseholdSkill',
+            name="HouseholdSkill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('domain', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='needs.needdomain')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='skills', to='providers.household')),
-                ('level', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='needs.needlevel')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "domain",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="needs.needdomain"
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="skills",
+                        to="providers.household",
+                    ),
+                ),
+                (
+                    "level",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="needs.needlevel"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['household_id', 'domain__sort_order'],
-                'constraints': [models.UniqueConstraint(fields=('household', 'domain'), name='householdskill_unique_domain')],
+                "ordering": ["household_id", "domain__sort_order"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("household", "domain"), name="householdskill_unique_domain"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['latitude', 'longitude'], name='household_point'),
+            model_name="household",
+            index=models.Index(fields=["latitude", "longitude"], name="household_point"),
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['status', 'provider'], name='household_status_provider'),
+            model_name="household",
+            index=models.Index(fields=["status", "provider"], name="household_status_provider"),
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['la'], name='household_la'),
+            model_name="household",
+            index=models.Index(fields=["la"], name="household_la"),
         ),
         migrations.AddConstraint(
-            model_name='household',
-            constraint=models.UniqueConstraint(fields=('provider', 'reference'), name='household_unique_reference'),
+            model_name="household",
+            constraint=models.UniqueConstraint(
+                fields=("provider", "reference"), name="household_unique_reference"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='household',
-            constraint=models.CheckConstraint(condition=models.Q(('age_min__lte', models.F('age_max'))), name='household_age_range'),
+            model_name="household",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("age_min__lte", models.F("age_max"))),
+                name="household_age_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='household',
-            constraint=models.CheckConstraint(condition=models.Q(('age_max__lte', 25)), name='household_age_max_25'),
+            model_name="household",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("age_max__lte", 25)), name="household_age_max_25"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='household',
-            constraint=models.CheckConstraint(condition=models.Q(('places__gte', 1)), name='household_places_positive'),
+            model_name="household",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("places__gte", 1)), name="household_places_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='household',
-            constraint=models.CheckConstraint(condition=models.Q(('max_sibling_group__gte', 1), ('max_sibling_group__lte', models.F('places'))), name='household_sibling_group_within_places'),
+            model_name="household",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("max_sibling_group__gte", 1), ("max_sibling_group__lte", models.F("places"))
+                ),
+                name="household_sibling_group_within_places",
+            ),
         ),
         migrations.AddIndex(
-            model_name='vacancy',
-            index=models.Index(condition=models.Q(('status', 'open')), fields=['household', 'available_from'], name='vacancy_open_by_household'),
+            model_name="vacancy",
+            index=models.Index(
+                condition=models.Q(("status", "open")),
+                fields=["household", "available_from"],
+                name="vacancy_open_by_household",
+            ),
         ),
         migrations.AddIndex(
-            model_name='vacancy',
-            index=models.Index(fields=['status', 'last_confirmed_at'], name='vacancy_status_confirmed'),
+            model_name="vacancy",
+            index=models.Index(
+                fields=["status", "last_confirmed_at"], name="vacancy_status_confirmed"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vacancy',
-            constraint=models.UniqueConstraint(fields=('household', 'reference'), name='vacancy_unique_reference'),
+            model_name="vacancy",
+            constraint=models.UniqueConstraint(
+                fields=("household", "reference"), name="vacancy_unique_reference"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vacancy',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'on_hold'), _negated=True), models.Q(('hold_reason', ''), _negated=True), _connector='OR'), name='vacancy_hold_has_reason'),
+            model_name="vacancy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "on_hold"), _negated=True),
+                    models.Q(("hold_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="vacancy_hold_has_reason",
+            ),
         ),
     ]

@@ -6,378 +6,1333 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('needs', '0001_initial'),
-        ('organisations', '0002_postcodedistrict'),
-        ('providers', '0002_register_confirmation_stale_notice'),
+        ("needs", "0001_initial"),
+        ("organisations", "0002_postcodedistrict"),
+        ("providers", "0002_register_confirmation_stale_notice"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Child',
+            name="Child",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('local_identifier', models.CharField(max_length=40)),
-                ('case_system_id', models.CharField(blank=True, max_length=40, verbose_name='case-system id')),
-                ('date_of_birth', models.DateField()),
-                ('sex', models.CharField(choices=[('M', 'Male'), ('F', 'Female'), ('U', 'Not stated')], max_length=1)),
-                ('ethnicity', models.CharField(choices=[('WBRI', 'White – British'), ('WIRI', 'White – Irish'), ('WIRT', 'White – Traveller of Irish heritage'), ('WROM', 'White – Gypsy/Roma'), ('WOTH', 'White – any other White background'), ('MWBC', 'Mixed – White and Black Caribbean'), ('MWBA', 'Mixed – White and Black African'), ('MWAS', 'Mixed – White and Asian'), ('MOTH', 'Mixed – any other mixed background'), ('AIND', 'Asian or Asian British – Indian'), ('APKN', 'Asian or Asian British – Pakistani'), ('ABAN', 'Asian or Asian British – Bangladeshi'), ('CHNE', 'Asian or Asian British – Chinese'), ('AOTH', 'Asian or Asian British – any other Asian background'), ('BCRB', 'Black or Black British – Caribbean'), ('BAFR', 'Black or Black British – African'), ('BOTH', 'Black or Black British – any other Black background'), ('OOTH', 'Any other ethnic group'), ('REFU', 'Refused'), ('NOBT', 'Information not yet obtained')], max_length=4)),
-                ('religion', models.CharField(choices=[('none', 'No religion'), ('christian', 'Christian'), ('muslim', 'Muslim'), ('hindu', 'Hindu'), ('sikh', 'Sikh'), ('jewish', 'Jewish'), ('buddhist', 'Buddhist'), ('other', 'Other religion'), ('not_stated', 'Not stated')], default='not_stated', max_length=12)),
-                ('languages', models.JSONField(blank=True, default=list, help_text='ISO 639-1 codes')),
-                ('legal_status', models.CharField(choices=[('C1', 'C1 – Interim care order'), ('C2', 'C2 – Full care order'), ('D1', 'D1 – Freeing order granted'), ('E1', 'E1 – Placement order granted'), ('J1', 'J1 – Remanded to LA accommodation or youth detention'), ('J2', 'J2 – Placed in LA accommodation under PACE'), ('J3', 'J3 – Sentenced to CRO with residence requirement'), ('L1', 'L1 – Police protection'), ('L2', 'L2 – Emergency protection order'), ('L3', 'L3 – Child assessment order'), ('V2', 'V2 – Single period of accommodation under section 20'), ('V3', 'V3 – Accommodated under an agreed series of short-term breaks'), ('V4', 'V4 – Accommodated under an agreed series of short-term breaks (other)')], max_length=2)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('home_postcode_district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.postcodedistrict')),
-                ('la', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='children', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("local_identifier", models.CharField(max_length=40)),
+                (
+                    "case_system_id",
+                    models.CharField(blank=True, max_length=40, verbose_name="case-system id"),
+                ),
+                ("date_of_birth", models.DateField()),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("M", "Male"), ("F", "Female"), ("U", "Not stated")], max_length=1
+                    ),
+                ),
+                (
+                    "ethnicity",
+                    models.CharField(
+                        choices=[
+                            ("WBRI", "White – British"),
+                            ("WIRI", "White – Irish"),
+                            ("WIRT", "White – Traveller of Irish heritage"),
+                            ("WROM", "White – Gypsy/Roma"),
+                            ("WOTH", "White – any other White background"),
+                            ("MWBC", "Mixed – White and Black Caribbean"),
+                            ("MWBA", "Mixed – White and Black African"),
+                            ("MWAS", "Mixed – White and Asian"),
+                            ("MOTH", "Mixed – any other mixed background"),
+                            ("AIND", "Asian or Asian British – Indian"),
+                            ("APKN", "Asian or Asian British – Pakistani"),
+                            ("ABAN", "Asian or Asian British – Bangladeshi"),
+                            ("CHNE", "Asian or Asian British – Chinese"),
+                            ("AOTH", "Asian or Asian British – any other Asian background"),
+                            ("BCRB", "Black or Black British – Caribbean"),
+                            ("BAFR", "Black or Black British – African"),
+                            ("BOTH", "Black or Black British – any other Black background"),
+                            ("OOTH", "Any other ethnic group"),
+                            ("REFU", "Refused"),
+                            ("NOBT", "Information not yet obtained"),
+                        ],
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "religion",
+                    models.CharField(
+                        choices=[
+                            ("none", "No religion"),
+                            ("christian", "Christian"),
+                            ("muslim", "Muslim"),
+                            ("hindu", "Hindu"),
+                            ("sikh", "Sikh"),
+                            ("jewish", "Jewish"),
+                            ("buddhist", "Buddhist"),
+                            ("other", "Other religion"),
+                            ("not_stated", "Not stated"),
+                        ],
+                        default="not_stated",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "languages",
+                    models.JSONField(blank=True, default=list, help_text="ISO 639-1 codes"),
+                ),
+                (
+                    "legal_status",
+                    models.CharField(
+                        choices=[
+                            ("C1", "C1 – Interim care order"),
+                            ("C2", "C2 – Full care order"),
+                            ("D1", "D1 – Freeing order granted"),
+                            ("E1", "E1 – Placement order granted"),
+                            ("J1", "J1 – Remanded to LA accommodation or youth detention"),
+                            ("J2", "J2 – Placed in LA accommodation under PACE"),
+                            ("J3", "J3 – Sentenced to CRO with residence requirement"),
+                            ("L1", "L1 – Police protection"),
+                            ("L2", "L2 – Emergency protection order"),
+                            ("L3", "L3 – Child assessment order"),
+                            ("V2", "V2 – Single period of accommodation under section 20"),
+                            ("V3", "V3 – Accommodated under an agreed series of short-term breaks"),
+                            (
+                                "V4",
+                                "V4 – Accommodated under an agreed series of short-term breaks (other)",
+                            ),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "home_postcode_district",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.postcodedistrict",
+                    ),
+                ),
+                (
+                    "la",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'children',
-                'ordering': ['la_id', 'local_identifier'],
+                "verbose_name_plural": "children",
+                "ordering": ["la_id", "local_identifier"],
             },
         ),
         migrations.CreateModel(
-            name='MatchingWeights',
+            name="MatchingWeights",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('needs', models.PositiveSmallIntegerField(default=40)),
-                ('distance_family', models.PositiveSmallIntegerField(default=15)),
-                ('distance_school', models.PositiveSmallIntegerField(default=10)),
-                ('identity', models.PositiveSmallIntegerField(default=10, verbose_name='culture, language and religion')),
-                ('stability', models.PositiveSmallIntegerField(default=10, verbose_name="provider's stability record")),
-                ('ofsted', models.PositiveSmallIntegerField(default=5)),
-                ('preferences', models.PositiveSmallIntegerField(default=10, verbose_name="carers' stated preferences")),
-                ('search_radius_miles', models.PositiveSmallIntegerField(default=60)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('rcc', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='matching_weights', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("needs", models.PositiveSmallIntegerField(default=40)),
+                ("distance_family", models.PositiveSmallIntegerField(default=15)),
+                ("distance_school", models.PositiveSmallIntegerField(default=10)),
+                (
+                    "identity",
+                    models.PositiveSmallIntegerField(
+                        default=10, verbose_name="culture, language and religion"
+                    ),
+                ),
+                (
+                    "stability",
+                    models.PositiveSmallIntegerField(
+                        default=10, verbose_name="provider's stability record"
+                    ),
+                ),
+                ("ofsted", models.PositiveSmallIntegerField(default=5)),
+                (
+                    "preferences",
+                    models.PositiveSmallIntegerField(
+                        default=10, verbose_name="carers' stated preferences"
+                    ),
+                ),
+                ("search_radius_miles", models.PositiveSmallIntegerField(default=60)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "rcc",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="matching_weights",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'matching weights',
+                "verbose_name_plural": "matching weights",
             },
         ),
         migrations.CreateModel(
-            name='NeedsAssessment',
+            name="NeedsAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('assessed_on', models.DateField()),
-                ('summary', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('assessed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='referrals.child')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                ("assessed_on", models.DateField()),
+                ("summary", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "assessed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assessments",
+                        to="referrals.child",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['child_id', '-version'],
+                "ordering": ["child_id", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='NeedsAssessmentItem',
+            name="NeedsAssessmentItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notes', models.TextField(blank=True)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='referrals.needsassessment')),
-                ('domain', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='needs.needdomain')),
-                ('level', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='needs.needlevel')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="referrals.needsassessment",
+                    ),
+                ),
+                (
+                    "domain",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="needs.needdomain"
+                    ),
+                ),
+                (
+                    "level",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="needs.needlevel"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['assessment_id', 'domain__sort_order'],
+                "ordering": ["assessment_id", "domain__sort_order"],
             },
         ),
         migrations.CreateModel(
-            name='Offer',
+            name="Offer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekly_fee', models.DecimalField(decimal_places=2, max_digits=8)),
-                ('scheduled_fee', models.DecimalField(blank=True, decimal_places=2, help_text='From the price schedule that applies', max_digits=8, null=True)),
-                ('fee_above_schedule_reason', models.TextField(blank=True)),
-                ('support_package', models.JSONField(blank=True, default=list, help_text='[{"kind": "therapy", "weekly_cost": "120.00", "note": ""}]')),
-                ('support_weekly_cost', models.DecimalField(decimal_places=2, default=0, max_digits=8)),
-                ('available_from', models.DateField()),
-                ('notes', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('made', 'Made'), ('shortlisted', 'Shortlisted'), ('proposed', 'Proposed'), ('accepted', 'Accepted'), ('not_chosen', 'Not chosen'), ('withdrawn', 'Withdrawn by provider')], default='made', max_length=12)),
-                ('equally_meets_needs', models.BooleanField(default=False, help_text='Marked by the social worker: as able as the best option to meet the needs')),
-                ('childs_view', models.TextField(blank=True, verbose_name="the child's view of this option")),
-                ('made_at', models.DateTimeField(auto_now_add=True)),
-                ('shortlisted_at', models.DateTimeField(blank=True, null=True)),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='offers', to='providers.household')),
-                ('made_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('vacancy', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='offers', to='providers.vacancy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("weekly_fee", models.DecimalField(decimal_places=2, max_digits=8)),
+                (
+                    "scheduled_fee",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="From the price schedule that applies",
+                        max_digits=8,
+                        null=True,
+                    ),
+                ),
+                ("fee_above_schedule_reason", models.TextField(blank=True)),
+                (
+                    "support_package",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='[{"kind": "therapy", "weekly_cost": "120.00", "note": ""}]',
+                    ),
+                ),
+                (
+                    "support_weekly_cost",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=8),
+                ),
+                ("available_from", models.DateField()),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("made", "Made"),
+                            ("shortlisted", "Shortlisted"),
+                            ("proposed", "Proposed"),
+                            ("accepted", "Accepted"),
+                            ("not_chosen", "Not chosen"),
+                            ("withdrawn", "Withdrawn by provider"),
+                        ],
+                        default="made",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "equally_meets_needs",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Marked by the social worker: as able as the best option to meet the needs",
+                    ),
+                ),
+                (
+                    "childs_view",
+                    models.TextField(blank=True, verbose_name="the child's view of this option"),
+                ),
+                ("made_at", models.DateTimeField(auto_now_add=True)),
+                ("shortlisted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="offers",
+                        to="providers.household",
+                    ),
+                ),
+                (
+                    "made_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "vacancy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="offers",
+                        to="providers.vacancy",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['referral_id', 'made_at'],
+                "ordering": ["referral_id", "made_at"],
             },
         ),
         migrations.CreateModel(
-            name='Placement',
+            name="Placement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('placement_type', models.CharField(choices=[('U1', 'U1 – Foster placement with relative or friend – long term'), ('U2', 'U2 – Foster placement with relative or friend – FFA/concurrent'), ('U3', 'U3 – Foster placement with relative or friend – other'), ('U4', 'U4 – Placement with other foster carer – long term'), ('U5', 'U5 – Placement with other foster carer – FFA/concurrent'), ('U6', 'U6 – Placement with other foster carer – other')], max_length=2)),
-                ('placement_provider', models.CharField(choices=[('PR0', 'PR0 – Parent'), ('PR1', 'PR1 – Own LA'), ('PR2', 'PR2 – Other LA'), ('PR3', 'PR3 – Other public'), ('PR4', 'PR4 – Private'), ('PR5', 'PR5 – Voluntary')], max_length=3)),
-                ('start_date', models.DateField()),
-                ('end_date', models.DateField(blank=True, null=True)),
-                ('reason_ended', models.CharField(blank=True, choices=[('CARPL', 'CARPL – Carer ended the placement'), ('CLOSE', 'CLOSE – Provider closed'), ('ALLEG', 'ALLEG – Allegation'), ('STAND', 'STAND – Standards of care concern'), ('APPRR', "APPRR – Carer's approval removed"), ('CREQB', "CREQB – Child's request: behaviour"), ('CREQO', "CREQO – Child's request: other"), ('CHILD', "CHILD – Child's needs changed"), ('LAREQ', "LAREQ – LA's request"), ('PLACE', 'PLACE – Planned change'), ('CUSTOD', 'CUSTOD – Custody'), ('OTHER', 'OTHER – Other')], max_length=6)),
-                ('distance_from_home_miles', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
-                ('emergency_scrutiny_due', models.DateTimeField(blank=True, help_text='Emergency placements: scrutiny due within 72 hours of the start', null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('booked_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='referrals.child')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='providers.household')),
-                ('la', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='organisations.organisation')),
-                ('offer', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='placement', to='referrals.offer')),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='providers.provider')),
-                ('rcc', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rcc_placements', to='organisations.organisation')),
-                ('vacancy', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='providers.vacancy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "placement_type",
+                    models.CharField(
+                        choices=[
+                            ("U1", "U1 – Foster placement with relative or friend – long term"),
+                            (
+                                "U2",
+                                "U2 – Foster placement with relative or friend – FFA/concurrent",
+                            ),
+                            ("U3", "U3 – Foster placement with relative or friend – other"),
+                            ("U4", "U4 – Placement with other foster carer – long term"),
+                            ("U5", "U5 – Placement with other foster carer – FFA/concurrent"),
+                            ("U6", "U6 – Placement with other foster carer – other"),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                (
+                    "placement_provider",
+                    models.CharField(
+                        choices=[
+                            ("PR0", "PR0 – Parent"),
+                            ("PR1", "PR1 – Own LA"),
+                            ("PR2", "PR2 – Other LA"),
+                            ("PR3", "PR3 – Other public"),
+                            ("PR4", "PR4 – Private"),
+                            ("PR5", "PR5 – Voluntary"),
+                        ],
+                        max_length=3,
+                    ),
+                ),
+                ("start_date", models.DateField()),
+                ("end_date", models.DateField(blank=True, null=True)),
+                (
+                    "reason_ended",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("CARPL", "CARPL – Carer ended the placement"),
+                            ("CLOSE", "CLOSE – Provider closed"),
+                            ("ALLEG", "ALLEG – Allegation"),
+                            ("STAND", "STAND – Standards of care concern"),
+                            ("APPRR", "APPRR – Carer's approval removed"),
+                            ("CREQB", "CREQB – Child's request: behaviour"),
+                            ("CREQO", "CREQO – Child's request: other"),
+                            ("CHILD", "CHILD – Child's needs changed"),
+                            ("LAREQ", "LAREQ – LA's request"),
+                            ("PLACE", "PLACE – Planned change"),
+                            ("CUSTOD", "CUSTOD – Custody"),
+                            ("OTHER", "OTHER – Other"),
+                        ],
+                        max_length=6,
+                    ),
+                ),
+                (
+                    "distance_from_home_miles",
+                    models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True),
+                ),
+                (
+                    "emergency_scrutiny_due",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Emergency placements: scrutiny due within 72 hours of the start",
+                        null=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "booked_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="placements",
+                        to="referrals.child",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="placements",
+                        to="providers.household",
+                    ),
+                ),
+                (
+                    "la",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="placements",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "offer",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="placement",
+                        to="referrals.offer",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="placements",
+                        to="providers.provider",
+                    ),
+                ),
+                (
+                    "rcc",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rcc_placements",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "vacancy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="placements",
+                        to="providers.vacancy",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-start_date'],
+                "ordering": ["-start_date"],
             },
         ),
         migrations.CreateModel(
-            name='PlacementAgreement',
+            name="PlacementAgreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agreed_weekly_fee', models.DecimalField(decimal_places=2, max_digits=8)),
-                ('support_package', models.JSONField(blank=True, default=list)),
-                ('support_weekly_cost', models.DecimalField(decimal_places=2, default=0, max_digits=8)),
-                ('actual_weekly_cost', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
-                ('provider_urn', models.CharField(blank=True, max_length=10, verbose_name="provider's Ofsted URN")),
-                ('siblings_split', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('placement', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='agreement', to='referrals.placement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("agreed_weekly_fee", models.DecimalField(decimal_places=2, max_digits=8)),
+                ("support_package", models.JSONField(blank=True, default=list)),
+                (
+                    "support_weekly_cost",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=8),
+                ),
+                (
+                    "actual_weekly_cost",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True),
+                ),
+                (
+                    "provider_urn",
+                    models.CharField(
+                        blank=True, max_length=10, verbose_name="provider's Ofsted URN"
+                    ),
+                ),
+                ("siblings_split", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "placement",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agreement",
+                        to="referrals.placement",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('sent', 'With the hub: searching'), ('proposed', 'Match proposed'), ('returned', 'Returned by scrutiny'), ('approved', 'Match approved'), ('placed', 'Placed'), ('withdrawn', 'Withdrawn')], default='draft', max_length=12)),
-                ('urgency', models.CharField(choices=[('planned', 'Planned'), ('emergency', 'Emergency')], default='planned', max_length=10)),
-                ('latest_start_date', models.DateField(blank=True, null=True)),
-                ('preferred_area', models.CharField(blank=True, max_length=200)),
-                ('stay_close_to_family', models.BooleanField(default=False)),
-                ('keep_school', models.BooleanField(default=False)),
-                ('places_to_reach', models.JSONField(blank=True, default=list, help_text='[{"district": "M14", "what": "contact centre", "frequency": "weekly"}]')),
-                ('places_to_avoid', models.JSONField(blank=True, default=list, help_text='Postcode districts to avoid')),
-                ('communication_needs', models.JSONField(blank=True, default=list, help_text='Communication codes')),
-                ('adaptations', models.TextField(blank=True, verbose_name='adaptations to the home')),
-                ('cultural_religious_needs', models.TextField(blank=True)),
-                ('live_alongside', models.CharField(blank=True, choices=[('solo', 'Solo: no other children in the home'), ('with_others', 'With other children'), ('only_older', 'Only with older children'), ('only_younger', 'Only with younger children')], max_length=14)),
-                ('pets_ok', models.CharField(choices=[('yes', 'Pets are fine'), ('no', 'No pets'), ('unknown', 'Not known')], default='unknown', max_length=8)),
-                ('suitability_foster', models.CharField(blank=True, choices=[('preferred', 'Preferred'), ('suitable', 'Suitable'), ('unsuitable', 'Unsuitable')], max_length=10)),
-                ('suitability_residential', models.CharField(blank=True, choices=[('preferred', 'Preferred'), ('suitable', 'Suitable'), ('unsuitable', 'Unsuitable')], max_length=10)),
-                ('suitability_supported', models.CharField(blank=True, choices=[('preferred', 'Preferred'), ('suitable', 'Suitable'), ('unsuitable', 'Unsuitable')], max_length=10)),
-                ('min_adults', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='minimum adults to children ratio (adults per child)')),
-                ('risk_self_harm', models.CharField(blank=True, choices=[('none', 'No known risk'), ('low', 'Low'), ('high', 'High')], max_length=4)),
-                ('risk_sexual_exploitation', models.CharField(blank=True, choices=[('none', 'No known risk'), ('low', 'Low'), ('high', 'High')], max_length=4)),
-                ('risk_criminal_exploitation', models.CharField(blank=True, choices=[('none', 'No known risk'), ('low', 'Low'), ('high', 'High')], max_length=4)),
-                ('risk_substances', models.CharField(blank=True, choices=[('none', 'No known risk'), ('low', 'Low'), ('high', 'High')], max_length=4)),
-                ('risk_eating_disorder', models.CharField(blank=True, choices=[('none', 'No known risk'), ('low', 'Low'), ('high', 'High')], max_length=4)),
-                ('risk_missing', models.CharField(blank=True, choices=[('none', 'No known risk'), ('low', 'Low'), ('high', 'High')], max_length=4)),
-                ('risk_other', models.CharField(blank=True, choices=[('none', 'No known risk'), ('low', 'Low'), ('high', 'High')], max_length=4)),
-                ('risk_other_detail', models.CharField(blank=True, max_length=200)),
-                ('harm_physical', models.CharField(blank=True, choices=[('none', 'No known risk'), ('low', 'Low'), ('high', 'High')], max_length=4)),
-                ('harm_sexual', models.CharField(blank=True, choices=[('none', 'No known risk'), ('low', 'Low'), ('high', 'High')], max_length=4)),
-                ('harm_fire_setting', models.CharField(blank=True, choices=[('none', 'No known risk'), ('low', 'Low'), ('high', 'High')], max_length=4)),
-                ('harm_animals', models.CharField(blank=True, choices=[('none', 'No known risk'), ('low', 'Low'), ('high', 'High')], max_length=4)),
-                ('harm_criminal_exploitation', models.CharField(blank=True, choices=[('none', 'No known risk'), ('low', 'Low'), ('high', 'High')], max_length=4)),
-                ('harm_other', models.CharField(blank=True, choices=[('none', 'No known risk'), ('low', 'Low'), ('high', 'High')], max_length=4)),
-                ('harm_other_detail', models.CharField(blank=True, max_length=200)),
-                ('support_needed', models.JSONField(blank=True, default=list, help_text='SupportKind codes')),
-                ('childs_views', models.TextField(blank=True, verbose_name="the child's views")),
-                ('about_the_child', models.TextField(blank=True, verbose_name='about the child (no identifying details)')),
-                ('moving_from_placement', models.BooleanField(default=False)),
-                ('carer_review_skipped_reason', models.TextField(blank=True)),
-                ('looking_in_house_first', models.BooleanField(default=False, help_text='Recorded; never stops external options being sought in parallel.')),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('withdrawn_reason', models.TextField(blank=True)),
-                ('proposed_at', models.DateTimeField(blank=True, null=True)),
-                ('choice_reason', models.CharField(blank=True, choices=[('best_meets_needs', "Best meets the child's needs"), ('childs_views', "The child's views, among options that meet the needs"), ('in_house_tie_break', 'In-house preference between equally suitable options')], max_length=20)),
-                ('choice_notes', models.TextField(blank=True)),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='referrals.child')),
-                ('completed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('family_postcode_district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.postcodedistrict')),
-                ('la', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='organisations.organisation')),
-                ('needs_assessment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='referrals.needsassessment')),
-                ('proposed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('proposed_offer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='referrals.offer')),
-                ('rcc', models.ForeignKey(help_text='The RCC whose hub searches', on_delete=django.db.models.deletion.PROTECT, related_name='rcc_referrals', to='organisations.organisation')),
-                ('school_postcode_district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.postcodedistrict')),
-                ('siblings', models.ManyToManyField(blank=True, related_name='sibling_referrals', to='referrals.child')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("sent", "With the hub: searching"),
+                            ("proposed", "Match proposed"),
+                            ("returned", "Returned by scrutiny"),
+                            ("approved", "Match approved"),
+                            ("placed", "Placed"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[("planned", "Planned"), ("emergency", "Emergency")],
+                        default="planned",
+                        max_length=10,
+                    ),
+                ),
+                ("latest_start_date", models.DateField(blank=True, null=True)),
+                ("preferred_area", models.CharField(blank=True, max_length=200)),
+                ("stay_close_to_family", models.BooleanField(default=False)),
+                ("keep_school", models.BooleanField(default=False)),
+                (
+                    "places_to_reach",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='[{"district": "M14", "what": "contact centre", "frequency": "weekly"}]',
+                    ),
+                ),
+                (
+                    "places_to_avoid",
+                    models.JSONField(
+                        blank=True, default=list, help_text="Postcode districts to avoid"
+                    ),
+                ),
+                (
+                    "communication_needs",
+                    models.JSONField(blank=True, default=list, help_text="Communication codes"),
+                ),
+                (
+                    "adaptations",
+                    models.TextField(blank=True, verbose_name="adaptations to the home"),
+                ),
+                ("cultural_religious_needs", models.TextField(blank=True)),
+                (
+                    "live_alongside",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("solo", "Solo: no other children in the home"),
+                            ("with_others", "With other children"),
+                            ("only_older", "Only with older children"),
+                            ("only_younger", "Only with younger children"),
+                        ],
+                        max_length=14,
+                    ),
+                ),
+                (
+                    "pets_ok",
+                    models.CharField(
+                        choices=[
+                            ("yes", "Pets are fine"),
+                            ("no", "No pets"),
+                            ("unknown", "Not known"),
+                        ],
+                        default="unknown",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "suitability_foster",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("preferred", "Preferred"),
+                            ("suitable", "Suitable"),
+                            ("unsuitable", "Unsuitable"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "suitability_residential",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("preferred", "Preferred"),
+                            ("suitable", "Suitable"),
+                            ("unsuitable", "Unsuitable"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "suitability_supported",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("preferred", "Preferred"),
+                            ("suitable", "Suitable"),
+                            ("unsuitable", "Unsuitable"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "min_adults",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        verbose_name="minimum adults to children ratio (adults per child)",
+                    ),
+                ),
+                (
+                    "risk_self_harm",
+                    models.CharField(
+                        blank=True,
+                        choices=[("none", "No known risk"), ("low", "Low"), ("high", "High")],
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "risk_sexual_exploitation",
+                    models.CharField(
+                        blank=True,
+                        choices=[("none", "No known risk"), ("low", "Low"), ("high", "High")],
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "risk_criminal_exploitation",
+                    models.CharField(
+                        blank=True,
+                        choices=[("none", "No known risk"), ("low", "Low"), ("high", "High")],
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "risk_substances",
+                    models.CharField(
+                        blank=True,
+                        choices=[("none", "No known risk"), ("low", "Low"), ("high", "High")],
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "risk_eating_disorder",
+                    models.CharField(
+                        blank=True,
+                        choices=[("none", "No known risk"), ("low", "Low"), ("high", "High")],
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "risk_missing",
+                    models.CharField(
+                        blank=True,
+                        choices=[("none", "No known risk"), ("low", "Low"), ("high", "High")],
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "risk_other",
+                    models.CharField(
+                        blank=True,
+                        choices=[("none", "No known risk"), ("low", "Low"), ("high", "High")],
+                        max_length=4,
+                    ),
+                ),
+                ("risk_other_detail", models.CharField(blank=True, max_length=200)),
+                (
+                    "harm_physical",
+                    models.CharField(
+                        blank=True,
+                        choices=[("none", "No known risk"), ("low", "Low"), ("high", "High")],
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "harm_sexual",
+                    models.CharField(
+                        blank=True,
+                        choices=[("none", "No known risk"), ("low", "Low"), ("high", "High")],
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "harm_fire_setting",
+                    models.CharField(
+                        blank=True,
+                        choices=[("none", "No known risk"), ("low", "Low"), ("high", "High")],
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "harm_animals",
+                    models.CharField(
+                        blank=True,
+                        choices=[("none", "No known risk"), ("low", "Low"), ("high", "High")],
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "harm_criminal_exploitation",
+                    models.CharField(
+                        blank=True,
+                        choices=[("none", "No known risk"), ("low", "Low"), ("high", "High")],
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "harm_other",
+                    models.CharField(
+                        blank=True,
+                        choices=[("none", "No known risk"), ("low", "Low"), ("high", "High")],
+                        max_length=4,
+                    ),
+                ),
+                ("harm_other_detail", models.CharField(blank=True, max_length=200)),
+                (
+                    "support_needed",
+                    models.JSONField(blank=True, default=list, help_text="SupportKind codes"),
+                ),
+                ("childs_views", models.TextField(blank=True, verbose_name="the child's views")),
+                (
+                    "about_the_child",
+                    models.TextField(
+                        blank=True, verbose_name="about the child (no identifying details)"
+                    ),
+                ),
+                ("moving_from_placement", models.BooleanField(default=False)),
+                ("carer_review_skipped_reason", models.TextField(blank=True)),
+                (
+                    "looking_in_house_first",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Recorded; never stops external options being sought in parallel.",
+                    ),
+                ),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("withdrawn_reason", models.TextField(blank=True)),
+                ("proposed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "choice_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("best_meets_needs", "Best meets the child's needs"),
+                            (
+                                "childs_views",
+                                "The child's views, among options that meet the needs",
+                            ),
+                            (
+                                "in_house_tie_break",
+                                "In-house preference between equally suitable options",
+                            ),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("choice_notes", models.TextField(blank=True)),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="referrals.child",
+                    ),
+                ),
+                (
+                    "completed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "family_postcode_district",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.postcodedistrict",
+                    ),
+                ),
+                (
+                    "la",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "needs_assessment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="referrals.needsassessment",
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "proposed_offer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="referrals.offer",
+                    ),
+                ),
+                (
+                    "rcc",
+                    models.ForeignKey(
+                        help_text="The RCC whose hub searches",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rcc_referrals",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "school_postcode_district",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.postcodedistrict",
+                    ),
+                ),
+                (
+                    "siblings",
+                    models.ManyToManyField(
+                        blank=True, related_name="sibling_referrals", to="referrals.child"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='placement',
-            name='referral',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='placement', to='referrals.referral'),
+            model_name="placement",
+            name="referral",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="placement",
+                to="referrals.referral",
+            ),
         ),
         migrations.AddField(
-            model_name='offer',
-            name='referral',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offers', to='referrals.referral'),
+            model_name="offer",
+            name="referral",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="offers",
+                to="referrals.referral",
+            ),
         ),
         migrations.CreateModel(
-            name='ReferralAccessLog',
+            name="ReferralAccessLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=40)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('organisation', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.organisation')),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='access_log', to='referrals.referral')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=40)),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="access_log",
+                        to="referrals.referral",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='ReferralEvent',
+            name="ReferralEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('verb', models.CharField(max_length=40)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("verb", models.CharField(max_length=40)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['referral_id', 'at'],
+                "ordering": ["referral_id", "at"],
             },
         ),
         migrations.CreateModel(
-            name='ReferralReview',
+            name="ReferralReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('contributor_role', models.CharField(choices=[('current_carer', 'Current carer'), ('current_provider', 'Current provider'), ('iro', 'Independent reviewing officer'), ('other', 'Other professional who knows the child')], max_length=20)),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('status', models.CharField(choices=[('requested', 'Requested'), ('agreed', 'Agreed'), ('changes', 'Changes suggested'), ('declined', 'Declined to review')], default='requested', max_length=10)),
-                ('comments', models.TextField(blank=True)),
-                ('responded_at', models.DateTimeField(blank=True, null=True)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='referrals.referral')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referral_reviews', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "contributor_role",
+                    models.CharField(
+                        choices=[
+                            ("current_carer", "Current carer"),
+                            ("current_provider", "Current provider"),
+                            ("iro", "Independent reviewing officer"),
+                            ("other", "Other professional who knows the child"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Requested"),
+                            ("agreed", "Agreed"),
+                            ("changes", "Changes suggested"),
+                            ("declined", "Declined to review"),
+                        ],
+                        default="requested",
+                        max_length=10,
+                    ),
+                ),
+                ("comments", models.TextField(blank=True)),
+                ("responded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to="referrals.referral",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referral_reviews",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['referral_id', 'requested_at'],
+                "ordering": ["referral_id", "requested_at"],
             },
         ),
         migrations.CreateModel(
-            name='ReferralTarget',
+            name="ReferralTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.DecimalField(decimal_places=1, max_digits=5)),
-                ('score_breakdown', models.JSONField(default=dict)),
-                ('distance_miles', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
-                ('sent_at', models.DateTimeField(auto_now_add=True)),
-                ('status', models.CharField(choices=[('sent', 'Awaiting response'), ('offered', 'Offer made'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn by the hub')], default='sent', max_length=10)),
-                ('first_viewed_at', models.DateTimeField(blank=True, null=True)),
-                ('decline_reason', models.CharField(blank=True, choices=[('NOVAC', 'No vacancy any more'), ('NEEDS', "Cannot meet the child's needs"), ('MATCH', 'Not a good match with children in the home'), ('LOCAT', 'Location not suitable'), ('CARER', 'Carer declined'), ('TIME', 'Cannot start by the date needed'), ('OTHER', 'Other (see note)')], max_length=5)),
-                ('decline_note', models.TextField(blank=True)),
-                ('responded_at', models.DateTimeField(blank=True, null=True)),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='providers.household')),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referral_targets', to='providers.provider')),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='referrals.referral')),
-                ('responded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('sent_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.DecimalField(decimal_places=1, max_digits=5)),
+                ("score_breakdown", models.JSONField(default=dict)),
+                (
+                    "distance_miles",
+                    models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True),
+                ),
+                ("sent_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("sent", "Awaiting response"),
+                            ("offered", "Offer made"),
+                            ("declined", "Declined"),
+                            ("withdrawn", "Withdrawn by the hub"),
+                        ],
+                        default="sent",
+                        max_length=10,
+                    ),
+                ),
+                ("first_viewed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "decline_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("NOVAC", "No vacancy any more"),
+                            ("NEEDS", "Cannot meet the child's needs"),
+                            ("MATCH", "Not a good match with children in the home"),
+                            ("LOCAT", "Location not suitable"),
+                            ("CARER", "Carer declined"),
+                            ("TIME", "Cannot start by the date needed"),
+                            ("OTHER", "Other (see note)"),
+                        ],
+                        max_length=5,
+                    ),
+                ),
+                ("decline_note", models.TextField(blank=True)),
+                ("responded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="providers.household",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referral_targets",
+                        to="providers.provider",
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="targets",
+                        to="referrals.referral",
+                    ),
+                ),
+                (
+                    "responded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['referral_id', '-score'],
+                "ordering": ["referral_id", "-score"],
             },
         ),
         migrations.AddField(
-            model_name='offer',
-            name='target',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='offer', to='referrals.referraltarget'),
+            model_name="offer",
+            name="target",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="offer",
+                to="referrals.referraltarget",
+            ),
         ),
         migrations.CreateModel(
-            name='Scrutiny',
+            name="Scrutiny",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('approved', 'Approved'), ('returned', 'Returned')], max_length=10)),
-                ('reasons', models.TextField()),
-                ('decided_at', models.DateTimeField(auto_now_add=True)),
-                ('after_placement', models.BooleanField(default=False, help_text='Emergency: scrutinised after the start')),
-                ('offer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scrutinies', to='referrals.offer')),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scrutinies', to='referrals.referral')),
-                ('scrutineer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("approved", "Approved"), ("returned", "Returned")], max_length=10
+                    ),
+                ),
+                ("reasons", models.TextField()),
+                ("decided_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "after_placement",
+                    models.BooleanField(
+                        default=False, help_text="Emergency: scrutinised after the start"
+                    ),
+                ),
+                (
+                    "offer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="scrutinies",
+                        to="referrals.offer",
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scrutinies",
+                        to="referrals.referral",
+                    ),
+                ),
+                (
+                    "scrutineer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'scrutinies',
-                'ordering': ['referral_id', 'decided_at'],
+                "verbose_name_plural": "scrutinies",
+                "ordering": ["referral_id", "decided_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='child',
-            constraint=models.UniqueConstraint(fields=('la', 'local_identifier'), name='child_unique_local_id'),
+            model_name="child",
+            constraint=models.UniqueConstraint(
+                fields=("la", "local_identifier"), name="child_unique_local_id"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='needsassessment',
-            constraint=models.UniqueConstraint(fields=('child', 'version'), name='assessment_unique_version'),
+            model_name="needsassessment",
+            constraint=models.UniqueConstraint(
+                fields=("child", "version"), name="assessment_unique_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='needsassessmentitem',
-            constraint=models.UniqueConstraint(fields=('assessment', 'domain'), name='assessment_item_unique_domain'),
+            model_name="needsassessmentitem",
+            constraint=models.UniqueConstraint(
+                fields=("assessment", "domain"), name="assessment_item_unique_domain"
+            ),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['rcc', 'status'], name='referral_rcc_status'),
+            model_name="referral",
+            index=models.Index(fields=["rcc", "status"], name="referral_rcc_status"),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['la', 'status'], name='referral_la_status'),
+            model_name="referral",
+            index=models.Index(fields=["la", "status"], name="referral_la_status"),
         ),
         migrations.AddIndex(
-            model_name='placement',
-            index=models.Index(fields=['provider', 'start_date'], name='placement_provider_start'),
+            model_name="placement",
+            index=models.Index(fields=["provider", "start_date"], name="placement_provider_start"),
         ),
         migrations.AddIndex(
-            model_name='placement',
-            index=models.Index(fields=['rcc', 'start_date'], name='placement_rcc_start'),
+            model_name="placement",
+            index=models.Index(fields=["rcc", "start_date"], name="placement_rcc_start"),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.UniqueConstraint(condition=models.Q(('end_date__isnull', True)), fields=('vacancy',), name='placement_one_current_per_vacancy'),
+            model_name="placement",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("end_date__isnull", True)),
+                fields=("vacancy",),
+                name="placement_one_current_per_vacancy",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='placement_end_after_start'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True),
+                    ("end_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="placement_end_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), models.Q(('reason_ended', ''), _negated=True), _connector='OR'), name='placement_end_has_reason'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True),
+                    models.Q(("reason_ended", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="placement_end_has_reason",
+            ),
         ),
         migrations.AddIndex(
-            model_name='referralaccesslog',
-            index=models.Index(fields=['referral', 'at'], name='referral_access_at'),
+            model_name="referralaccesslog",
+            index=models.Index(fields=["referral", "at"], name="referral_access_at"),
         ),
         migrations.AddConstraint(
-            model_name='referralreview',
-            constraint=models.UniqueConstraint(fields=('referral', 'reviewer'), name='review_unique_reviewer'),
+            model_name="referralreview",
+            constraint=models.UniqueConstraint(
+                fields=("referral", "reviewer"), name="review_unique_reviewer"
+            ),
         ),
         migrations.AddIndex(
-            model_name='referraltarget',
-            index=models.Index(fields=['provider', 'status'], name='target_provider_status'),
+            model_name="referraltarget",
+            index=models.Index(fields=["provider", "status"], name="target_provider_status"),
         ),
         migrations.AddConstraint(
-            model_name='referraltarget',
-            constraint=models.UniqueConstraint(fields=('referral', 'household'), name='target_unique_household'),
+            model_name="referraltarget",
+            constraint=models.UniqueConstraint(
+                fields=("referral", "household"), name="target_unique_household"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referraltarget',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'declined'), _negated=True), models.Q(('decline_reason', ''), _negated=True), _connector='OR'), name='target_decline_has_reason'),
+            model_name="referraltarget",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "declined"), _negated=True),
+                    models.Q(("decline_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="target_decline_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.CheckConstraint(condition=models.Q(('weekly_fee__gte', 0)), name='offer_fee_not_negative'),
+            model_name="offer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weekly_fee__gte", 0)), name="offer_fee_not_negative"
+            ),
         ),
     ]

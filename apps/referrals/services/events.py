@@ -10,11 +10,16 @@ from apps.referrals.models import Referral, ReferralAccessLog, ReferralEvent
 
 def record_event(*, referral: Referral, actor: Any, verb: str, **detail: Any) -> ReferralEvent:
     return ReferralEvent.objects.create(
-        referral=referral, actor=actor if getattr(actor, "pk", None) else None, verb=verb, detail=detail
+        referral=referral,
+        actor=actor if getattr(actor, "pk", None) else None,
+        verb=verb,
+        detail=detail,
     )
 
 
-def record_access(*, referral: Referral, user: Any, action: str, organisation: Any = None) -> ReferralAccessLog:
+def record_access(
+    *, referral: Referral, user: Any, action: str, organisation: Any = None
+) -> ReferralAccessLog:
     return ReferralAccessLog.objects.create(
         referral=referral, user=user, organisation=organisation, action=action
     )

@@ -79,7 +79,8 @@ class Command(BaseCommand):
         for line in [*summary.lines(), *contracts.lines(), *monitoring.lines(), *reports.lines()]:
             self.stdout.write(f"  {line}")
         self.stdout.write(
-            f"  Demo referrals: {referrals['children']} children and {referrals['referrals']} referrals added"
+            f"  Demo referrals: {referrals['children']} children and "
+            f"{referrals['referrals']} referrals added"
         )
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
