@@ -30,7 +30,7 @@ def register_scope(user: User) -> set[int] | None:
         return set()
     if user.is_superuser:
         return None
-    cached: set[int] | None | bool = getattr(user, "_register_scope", False)
+    cached: set[int] | bool | None = getattr(user, "_register_scope", False)
     if cached is not False:
         return cached  # type: ignore[return-value]
     memberships = list(user.memberships.select_related("organisation"))
