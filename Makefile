@@ -68,7 +68,7 @@ lint: install  ## ruff, ruff format --check, mypy, makemigrations --check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=$(TEST_DATABASE_URL) $(VENV)/bin/mypy apps config
-	DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=$(TEST_DATABASE_URL) $(MANAGE) makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=sqlite://:memory: $(MANAGE) makemigrations --check --dry-run
 
 format: install  ## Format and fix what ruff can
 	$(VENV)/bin/ruff format .

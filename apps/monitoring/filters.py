@@ -7,6 +7,7 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 
+from apps.core.filters import set_choices
 from apps.providers.choices import OfstedGrade
 from apps.referrals.models import Placement
 
@@ -64,7 +65,7 @@ class ReturnFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["quarter"].extra["choices"] = _quarter_choices(MonitoringReturn.objects.all())
+        set_choices(self, "quarter", _quarter_choices(MonitoringReturn.objects.all()))
 
     def search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return queryset.filter(
@@ -139,11 +140,11 @@ class ScorecardFilter(django_filters.FilterSet):
         self, *args: Any, scope_choices: list[tuple[str, str]] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["quarter"].extra["choices"] = _quarter_choices(ScorecardSnapshot.objects.all())
+        set_choices(self, "quarter", _quarter_choices(ScorecardSnapshot.objects.all()))
         if scope_choices is None:
             user = getattr(self.request, "user", None)
             scope_choices = scorecard_scope_choices(user) if user is not None else []
-        self.filters["scope"].extra["choices"] = scope_choices or [(SCOPE_NATIONAL, NATIONAL_LABEL)]
+        set_choices(self, "scope", scope_choices or [(SCOPE_NATIONAL, NATIONAL_LABEL)])
 
     def search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return queryset.filter(provider__organisation__name__icontains=value)

@@ -20,6 +20,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from apps.core.errors import DomainError
+from apps.core.filters import set_choices
 from apps.needs.models import NeedDomain, NeedLevel
 from apps.organisations.models import Organisation
 
@@ -200,7 +201,8 @@ class VacancySearchFilter(django_filters.FilterSet):
         # An empty search is still a search (every open vacancy), not an unfiltered list.
         super().__init__(QueryDict() if data is None else data, *args, **kwargs)
         # The taxonomy is data: read it once per search (two queries), not at import.
-        self.filters["needs"].extra["choices"], self.level_ranks = need_choices()
+        choices, self.level_ranks = need_choices()
+        set_choices(self, "needs", choices)
 
     def criteria(self) -> VacancySearch:
         data = self.form.cleaned_data

@@ -7,6 +7,7 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 
+from apps.core.filters import set_choices
 from apps.organisations.models import Organisation
 
 from .choices import BulletinStatus, ReportKind, RunStatus
@@ -59,7 +60,7 @@ class ReportRunFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["scope"].extra["choices"] = _rcc_choices(self.request)
+        set_choices(self, "scope", _rcc_choices(self.request))
 
 
 class ReportSnapshotFilter(django_filters.FilterSet):
@@ -78,7 +79,7 @@ class ReportSnapshotFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["scope"].extra["choices"] = _rcc_choices(self.request)
+        set_choices(self, "scope", _rcc_choices(self.request))
 
 
 class BulletinFilter(django_filters.FilterSet):

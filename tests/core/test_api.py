@@ -146,3 +146,28 @@ def test_swagger_ui_is_served_offline_without_inline_script(client):
     init = client.get(script)
     assert init.status_code == 200
     assert "SwaggerUIBundle" in init.content.decode()
+
+
+def test_filter_choices_are_set_per_request_even_after_the_schema_built_the_fields():
+    import django_filters
+
+    from apps.core.filters import set_choices
+    from apps.organisations.models import Organisation
+
+    class KindFilter(django_filters.FilterSet):
+        kind = django_filters.ChoiceFilter(choices=[])
+
+        class Meta:
+            model = Organisation
+            fields: list[str] = []
+
+        def __init__(self, *args, choices=(), **kwargs):  # type: ignore[no-untyped-def]
+            super().__init__(*args, **kwargs)
+            set_choices(self, "kind", choices)
+
+    # What the OpenAPI generator does: build the class's form fields once.
+    assert list(KindFilter.base_filters["kind"].field.choices) == [("", "---------")]
+    first = KindFilter({"kind": "rcc"}, choices=[("rcc", "RCC")], queryset=Organisation.objects)
+    second = KindFilter({"kind": "ncc"}, choices=[("ncc", "NCC")], queryset=Organisation.objects)
+    assert first.is_valid() and second.is_valid(), (first.errors, second.errors)
+    assert not KindFilter({"kind": "ncc"}, choices=[("rcc", "RCC")]).is_valid()
