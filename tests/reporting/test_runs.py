@@ -251,10 +251,16 @@ def broker_down():
     saved = (conf.task_always_eager, conf.broker_url)
     conf.task_always_eager = False
     conf.broker_url = DEAD_BROKER
-    celery_app._pool = None
+    _forget_connections()
     yield
     conf.task_always_eager, conf.broker_url = saved
+    _forget_connections()
+
+
+def _forget_connections():
+    """Drop the connection and producer pools an earlier test may have opened to a live broker."""
     celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 @pytest.mark.django_db(transaction=True)  # the request commits, as in production
