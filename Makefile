@@ -8,6 +8,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rcc
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rcc_bench
 PYTEST_WORKERS ?= 2
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -78,7 +79,7 @@ test: install assets browser lint  ## Lint, then the whole suite on PostgreSQL (
 	DATABASE_URL=$(TEST_DATABASE_URL) $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile -q
 
 bench: install  ## Run the benchmarks in bench/ (needs the national dataset on PostgreSQL)
-	@for b in bench/*.py; do echo "== $$b"; DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(PY) $$b || exit 1; done
+	@for b in bench/*.py; do echo "== $$b"; DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(PY) $$b || exit 1; done
 
 lock:  ## Re-pin every transitive dependency after editing pyproject.toml
 	$(PIP) install --quiet -e ".[dev]"

@@ -39,6 +39,12 @@ class World:
     users: dict[str, User]
 
 
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Uploaded originals are written under a temporary MEDIA_ROOT, never into .data/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def world(db) -> World:  # type: ignore[no-untyped-def]
     ncc = NccFactory()

@@ -53,7 +53,7 @@ def test_demo_twice_gives_the_same_rows_and_keeps_the_demo_logins() -> None:
     seed("--scale", "demo")
 
     assert counts() == first
-    assert 200 <= first["households"] <= 600  # "a few hundred"
+    assert 400 <= first["households"] <= 1000  # under a thousand: fast
     assert first["vacancies"] > 0
     assert "placement.officer@demo.rcc.example" in output
     assert "demo-Foster-2026" in output
@@ -61,10 +61,18 @@ def test_demo_twice_gives_the_same_rows_and_keeps_the_demo_logins() -> None:
         ifa = Organisation.objects.get(kind=OrganisationKind.IFA, name=name)
         assert ifa.ofsted_urn == urn
         assert Household.objects.filter(provider_id=ifa.pk).exists()
-    rcc = Organisation.objects.get(kind=OrganisationKind.RCC)
-    assert sorted(rcc.la_memberships.values_list("la__dfe_la_code", flat=True)) == sorted(
-        GREATER_MANCHESTER
-    )
+    # The North West's two RCCs, so that the national dashboards have two to compare.
+    rccs = {
+        rcc.name: sorted(rcc.la_memberships.values_list("la__dfe_la_code", flat=True))
+        for rcc in Organisation.objects.filter(kind=OrganisationKind.RCC)
+    }
+    assert set(rccs) == {
+        "Greater Manchester Regional Care Cooperative",
+        "North West Regional Care Cooperative",
+    }
+    assert rccs["Greater Manchester Regional Care Cooperative"] == sorted(GREATER_MANCHESTER)
+    assert len(rccs["North West Regional Care Cooperative"]) == 14
+    assert Organisation.objects.filter(kind=OrganisationKind.HUB).count() == 2
     # Every provider organisation has its register profile.
     assert not Organisation.objects.providers().filter(provider__isnull=True).exists()
     # The demo hub sees all three kinds of provider near Manchester.

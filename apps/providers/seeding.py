@@ -2,7 +2,7 @@
 
 Deterministic: every random choice comes from a `random.Random` seeded with `--seed` and the
 thing being generated (an LA's code, the IFA plan), so a scale's data does not depend on which
-other scale ran before, and the demo's Greater Manchester is the national one's, thinned.
+other scale ran before, and the demo's North West is the national one's, thinned.
 
 Re-runnable: organisations are found by natural key before they are created; households are keyed
 by (provider, reference) and only missing ones are written, with their carers, skills and
@@ -57,7 +57,7 @@ NATIONAL_HOUSEHOLDS = 42_190
 NATIONAL_IFAS = 318
 NATIONAL_IFA_GROUPS = 8  # large agencies that serve every LA
 IN_HOUSE_SHARE = 0.55  # of households, approved by the LA's own service
-DEMO_FACTOR = 0.12  # the demo keeps this share of its area's households: a few hundred
+DEMO_FACTOR = 0.12  # the demo keeps this share of its area's households: under a thousand
 DEMO_NEIGHBOUR_MILES = 20.0  # LAs this close to Greater Manchester are in the demo too
 STALE_SHARE = 0.10  # households (and their vacancies) last confirmed more than 14 days ago
 SCALES = ("demo", "region", "national")
@@ -269,20 +269,19 @@ def scope_for(
             raise ValueError(f"No LAs in region {region!r}")
         return Scope(scale, codes, [p for p in rccs if set(p.la_codes) & codes], 1.0)
     if scale == "demo":
+        # Greater Manchester's RCC and the other RCC of its region (so that the national
+        # dashboards have two RCCs to compare), and the LAs just over the regional border.
         gm = [la for la in las if la.code in GREATER_MANCHESTER]
         centre = (sum(la.latitude for la in gm) / len(gm), sum(la.longitude for la in gm) / len(gm))
-        codes = {
+        home_region = {la.region for la in gm}
+        region_codes = {la.code for la in las if la.region in home_region}
+        demo_rccs = [p for p in rccs if set(p.la_codes) <= region_codes]
+        codes = {code for p in demo_rccs for code in p.la_codes} | {
             la.code
             for la in las
-            if la.code in GREATER_MANCHESTER
-            or miles_between(centre, (la.latitude, la.longitude)) <= DEMO_NEIGHBOUR_MILES
+            if miles_between(centre, (la.latitude, la.longitude)) <= DEMO_NEIGHBOUR_MILES
         }
-        return Scope(
-            scale,
-            codes,
-            [p for p in rccs if set(p.la_codes) == set(GREATER_MANCHESTER)],
-            DEMO_FACTOR,
-        )
+        return Scope(scale, codes, demo_rccs, DEMO_FACTOR)
     raise ValueError(f"Unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
 
 

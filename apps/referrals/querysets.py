@@ -57,13 +57,16 @@ class ReferralQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
+        from .models import ReferralReview
+
         ids = org_ids_by_kind(user)
+        # Subqueries rather than joins: no duplicate rows, so no DISTINCT over every column.
         return self.filter(
             Q(la_id__in=ids[OrganisationKind.LOCAL_AUTHORITY])
             | Q(rcc_id__in=ids[OrganisationKind.RCC])
             | Q(pk__in=ReferralTargetQuerySet.provider_referral_ids(ids["provider"]))
-            | Q(reviews__reviewer=user)
-        ).distinct()
+            | Q(pk__in=ReferralReview.objects.filter(reviewer=user).values("referral_id"))
+        )
 
     def waiting(self) -> ReferralQuerySet:
         return self.filter(status__in=["sent", "returned"])

@@ -456,11 +456,9 @@ def hub_rccs(user: User) -> QuerySet[Any]:
 
 def hub_referrals(qs: QuerySet[Referral], user: User) -> QuerySet[Referral]:
     """Of the referrals the user may see (`qs`: `visible_to`), those of the RCCs whose hub they
-    work in. `visible_to` is applied as a subquery of ids, so that its DISTINCT is on the id
-    alone and not on every selected column (which costs more to plan than to run)."""
+    work in."""
     ids = hub_rcc_ids(user)
-    scoped = Referral.objects.filter(pk__in=qs.values("pk"))
-    return scoped if ids is None else scoped.filter(rcc_id__in=ids)
+    return qs if ids is None else qs.filter(rcc_id__in=ids)
 
 
 def hub_queue(qs: QuerySet[Referral]) -> QuerySet[Referral]:

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, tuned_database
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -14,8 +14,7 @@ if not SECRET_KEY or len(SECRET_KEY) < 50:
     )
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must name the hosts this service answers on.")
-DATABASES = {"default": env.db("DATABASE_URL")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES = {"default": tuned_database(env.db("DATABASE_URL"))}
 
 RCC_REQUIRE_2FA = env.bool("RCC_REQUIRE_2FA", default=True)
 MATCHING_REGISTER_CACHE_SECONDS = env.int("MATCHING_REGISTER_CACHE_SECONDS", default=60)

@@ -1,12 +1,17 @@
 """Tests: PostgreSQL as in production, fast hashing, tasks in-process."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, tuned_database
 
 DEBUG = False
 SECRET_KEY = "test-only-key"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
-DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/rcc")}
+DATABASES = {
+    "default": tuned_database(
+        env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/rcc")
+    )
+}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_rcc")}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True

@@ -26,7 +26,8 @@ class Command(BaseCommand):
             choices=SCALES,
             default="demo",
             help=(
-                "demo: Greater Manchester RCC and its neighbours, a few hundred households (fast); "
+                "demo: the North West's two RCCs (Greater Manchester's and the rest of the region) "
+                "and their neighbours, thinned to under a thousand households (fast); "
                 "region: every RCC of one region (see --region); "
                 "national: all 153 LAs in RCCs, 465 providers, ~42,000 households"
             ),
