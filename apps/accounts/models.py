@@ -40,11 +40,17 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
     @cached_property
+    def membership_list(self) -> list[Membership]:
+        """The user's memberships with their organisations: read once for this user object (a
+        request's user), shared by the role checks and every app's `visible_to`."""
+        if not self.is_authenticated or self.pk is None:
+            return []
+        return list(self.memberships.select_related("organisation"))
+
+    @cached_property
     def role_set(self) -> frozenset[str]:
         """Every role the user holds, in any organisation."""
-        if not self.is_authenticated:
-            return frozenset()
-        return frozenset(self.memberships.values_list("role", flat=True))
+        return frozenset(m.role for m in self.membership_list)
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_set.intersection(roles))

@@ -16,9 +16,7 @@ def administered_organisation_ids(user: User) -> set[int] | None:
 
     if user.is_superuser:
         return None
-    admin_memberships = [
-        m for m in user.memberships.select_related("organisation") if m.role == Role.ADMINISTRATOR
-    ]
+    admin_memberships = [m for m in user.membership_list if m.role == Role.ADMINISTRATOR]
     if any(m.organisation.kind == OrganisationKind.NCC for m in admin_memberships):
         return None
     return {m.organisation_id for m in admin_memberships}

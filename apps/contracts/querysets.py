@@ -54,7 +54,7 @@ def contracts_scope(user: Any) -> ContractsScope:
         provider_ids: set[int] = set()
         la_ids: set[int] = set()
         national = False
-        for m in user.memberships.select_related("organisation"):
+        for m in user.membership_list:
             org = m.organisation
             if org.kind == OrganisationKind.NCC:
                 national = True

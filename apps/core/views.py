@@ -90,7 +90,7 @@ class HomeView(RuleRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         ctx["sections"] = home_sections(self.request.user)
         ctx["panels"] = home_panels(self.request.user)
-        ctx["memberships"] = self.request.user.memberships.select_related("organisation")  # type: ignore[union-attr, misc]
+        ctx["memberships"] = self.request.user.membership_list  # type: ignore[union-attr]
         return ctx
 
 

@@ -42,11 +42,7 @@ GIVE_FEEDBACK = Rule("monitoring.feedback.give", frozenset({Role.SOCIAL_WORKER, 
 
 
 def _memberships(user: Any) -> list[Any]:
-    cached = getattr(user, "_monitoring_memberships", None)
-    if cached is None:
-        cached = list(user.memberships.select_related("organisation"))
-        user._monitoring_memberships = cached
-    return cached
+    return user.membership_list  # type: ignore[no-any-return]
 
 
 def can_submit(user: Any, provider_id: int) -> bool:

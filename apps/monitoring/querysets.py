@@ -49,7 +49,7 @@ def monitoring_scope(user: Any) -> MonitoringScope:
         providers: set[int] = set()
         rccs: set[int] = set()
         las: set[int] = set()
-        for m in user.memberships.select_related("organisation"):
+        for m in user.membership_list:
             org = m.organisation
             if org.kind == OrganisationKind.NCC:
                 national = True

@@ -35,7 +35,7 @@ def scope_organisation_ids(user: User) -> set[int] | None:
     if hasattr(user, _SCOPE_CACHE):  # worked out once per user object (one request)
         cached: set[int] | None = getattr(user, _SCOPE_CACHE)
         return cached
-    memberships = list(user.memberships.select_related("organisation"))
+    memberships = user.membership_list
     if any(m.organisation.kind == OrganisationKind.NCC for m in memberships):
         setattr(user, _SCOPE_CACHE, None)
         return None

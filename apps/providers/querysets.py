@@ -33,7 +33,7 @@ def register_scope(user: User) -> set[int] | None:
     cached: set[int] | bool | None = getattr(user, "_register_scope", False)
     if cached is not False:
         return cached  # type: ignore[return-value]
-    memberships = list(user.memberships.select_related("organisation"))
+    memberships = user.membership_list
     scope: set[int] | None
     if any(m.organisation.kind in NATIONAL_VIEW_KINDS for m in memberships):
         scope = None

@@ -82,7 +82,7 @@ def in_house_service_ids(user: User) -> list[int]:
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     rcc_ids = set()
-    for membership in user.memberships.select_related("organisation"):
+    for membership in user.membership_list:
         org = membership.organisation
         if org.kind == OrganisationKind.RCC:
             rcc_ids.add(org.pk)

@@ -28,7 +28,7 @@ def org_ids_by_kind(user: User) -> dict[str, set[int]]:
         return cached  # type: ignore[no-any-return]
     out: dict[str, set[int]] = {kind: set() for kind in OrganisationKind.values}
     if user.is_authenticated:
-        for m in user.memberships.select_related("organisation"):
+        for m in user.membership_list:
             org = m.organisation
             out[org.kind].add(org.pk)
             if org.kind == OrganisationKind.HUB and org.rcc_id:

@@ -37,7 +37,7 @@ def reporting_scope(user: Any) -> ReportingScope:
     else:
         national = False
         rccs: set[int] = set()
-        for m in user.memberships.select_related("organisation"):
+        for m in user.membership_list:
             org = m.organisation
             if org.kind == OrganisationKind.NCC:
                 national = True

@@ -21,7 +21,7 @@ def managed_owner_ids(user: Any) -> set[int] | None:
     if user.is_superuser:
         return None
     ids: set[int] = set()
-    for m in user.memberships.select_related("organisation"):
+    for m in user.membership_list:
         kind = m.organisation.kind
         if (kind == OrganisationKind.RCC and m.role == Role.COMMISSIONER) or (
             kind == OrganisationKind.NCC and m.role in (Role.COMMISSIONER, Role.NCC_ANALYST)
