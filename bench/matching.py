@@ -12,8 +12,9 @@ a placement officer in each RCC's hub, and measures:
 
 1. ranking one referral, whole HTTP request, one client (Django's test client, in process):
    the hub's search page and GET /api/v1/referrals/{id}/options/, p50 / p95;
-2. the same API with 20 concurrent clients against a real server: gunicorn (4 workers) on a
-   free local port, 20 threads each signed in through the login form (session cookie),
+2. the same API with 20 concurrent clients against a real server: gunicorn as in production
+   (config/gunicorn.conf.py; Redis as the shared cache when it is running) on a free local
+   port, 20 threads each signed in through the login form (session cookie),
    for a bounded time and number of requests; p50 / p95 / throughput;
 3. batch matching of the 200 waiting children of one RCC against its vacancies (seconds).
 
@@ -55,7 +56,8 @@ TARGET_SINGLE_P95_MS = 100.0
 TARGET_CONCURRENT_P95_MS = 300.0
 TARGET_BATCH_S = 10.0
 CLIENTS = 20
-GUNICORN_WORKERS = 4
+# Processes of the production configuration (config/gunicorn.conf.py: CPUs + 1).
+GUNICORN_WORKERS = int(os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 1) + 1))
 BATCH_CHILDREN = 200
 PER_OTHER_RCC = 10
 BATCH_RCC = "Greater Manchester Regional Care Cooperative"
@@ -247,20 +249,41 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+LOCAL_REDIS = "redis://127.0.0.1:6379/15"
+
+
+def redis_reachable(url: str) -> bool:
+    parsed = urllib.parse.urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), 1):
+            return True
+    except OSError:
+        return False
+
+
 def start_server(port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DJANGO_DEBUG": "false", "CONN_MAX_AGE": "600"}
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "false",
+        "CONN_MAX_AGE": "600",
+        "WEB_CONCURRENCY": str(GUNICORN_WORKERS),
+        "GUNICORN_ACCESS_LOG": "",
+    }
+    redis_url = os.environ.get("REDIS_URL") or LOCAL_REDIS
+    if redis_reachable(redis_url):  # as in production: the shared cache holds the sessions
+        env["REDIS_URL"] = redis_url
+    else:
+        print(f"  (no Redis at {redis_url}: the server runs without a shared cache)")
     process = subprocess.Popen(  # noqa: S603 - our own venv's gunicorn, local port only
         [
             str(BASE_DIR / ".venv" / "bin" / "gunicorn"),
             "config.wsgi:application",
+            "--config",
+            str(BASE_DIR / "config" / "gunicorn.conf.py"),  # as in production
             "--bind",
             f"127.0.0.1:{port}",
-            "--workers",
-            str(GUNICORN_WORKERS),
             "--log-level",
             "warning",
-            "--timeout",
-            "60",
         ],
         cwd=BASE_DIR,
         env=env,
@@ -431,7 +454,8 @@ def main() -> int:
         print("Ranking, one client (whole request through Django's test client)…")
         single = single_client(sample, officers, args.rankings)
         print(
-            f"Ranking, {CLIENTS} concurrent clients against gunicorn ({GUNICORN_WORKERS} workers)…"
+            f"Ranking, {CLIENTS} concurrent clients against gunicorn "
+            f"({GUNICORN_WORKERS} processes, config/gunicorn.conf.py)…"
         )
         from django.db import connections
 

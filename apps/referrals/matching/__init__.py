@@ -31,7 +31,16 @@ from apps.providers.querysets import stale_before
 
 from ..models import MatchingWeights, Referral
 from .distance import miles, miles_from
-from .profile import PROFILE_SELECT, Need, Profile, age_on, profile_for, profiles_for, weights_for
+from .profile import (
+    PROFILE_SELECT,
+    Need,
+    Profile,
+    age_on,
+    profile_for,
+    profiles_for,
+    weights_for,
+    weights_of,
+)
 from .register import Area, Home, area_for, forget_snapshot, load_named
 from .rules import PROVIDER_TYPE_CHOICES, Exclusion, ProviderType, exclusion_masks
 from .score import (
@@ -82,6 +91,7 @@ __all__ = [
     "screen",
     "stability_for",
     "weights_for",
+    "weights_of",
 ]
 
 
@@ -176,7 +186,7 @@ def rank_referral(
     """Every home that can take the child, best first, with the exclusions explained."""
     today = today or timezone.localdate()
     profile = profile_for(referral, today=today)
-    weights = weights or weights_for(profile.rcc_id)
+    weights = weights or weights_of(referral)
     radius = float(weights.search_radius_miles)
     options, screened = rank_options(profile, weights, area_for([profile], radius), today)
     return Ranking(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from apps.core.errors import DomainError
@@ -59,18 +61,17 @@ def age_on(born: dt.date, day: dt.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-# What the search reads with the referral (views select it up front to save a query).
+# What the search reads with the referral (views select it up front to save queries). The LA
+# (the centre to search from when there is no postcode district) is read only when needed.
 PROFILE_SELECT = (
     "child__home_postcode_district",
     "family_postcode_district",
     "school_postcode_district",
-    "la",
 )
 _PROFILE_RELATIONS = (
     Referral.child.field,
     Referral.family_postcode_district.field,
     Referral.school_postcode_district.field,
-    Referral.la.field,
 )
 
 
@@ -78,6 +79,31 @@ def weights_for(rcc_id: int) -> MatchingWeights:
     """The RCC's weights; the defaults are created the first time they are needed."""
     weights, _ = MatchingWeights.objects.get_or_create(rcc_id=rcc_id)
     return weights
+
+
+_WEIGHTS: dict[int, tuple[float, MatchingWeights]] = {}
+
+
+def weights_of(referral: Referral) -> MatchingWeights:
+    """The weights of the referral's RCC for ranking. Kept by the process with the register
+    snapshot for MATCHING_REGISTER_CACHE_SECONDS (read every time when that is 0); the process
+    that changes them forgets its copy at once (`forget_weights`)."""
+    keep = _cache_seconds()
+    cached = _WEIGHTS.get(referral.rcc_id)
+    if cached is not None and time.monotonic() - cached[0] < keep:
+        return cached[1]
+    weights = weights_for(referral.rcc_id)
+    if keep > 0:
+        _WEIGHTS[referral.rcc_id] = (time.monotonic(), weights)
+    return weights
+
+
+def forget_weights(rcc_id: int) -> None:
+    _WEIGHTS.pop(rcc_id, None)
+
+
+def _cache_seconds() -> int:
+    return int(getattr(settings, "MATCHING_REGISTER_CACHE_SECONDS", 0) or 0)
 
 
 def profile_for(referral: Referral, *, today: dt.date | None = None) -> Profile:
@@ -95,7 +121,7 @@ def profiles_for(referrals: Sequence[Referral], *, today: dt.date | None = None)
     today = today or timezone.localdate()
     rows = list(
         Referral.objects.filter(pk__in=[r.pk for r in referrals])
-        .select_related(*PROFILE_SELECT)
+        .select_related(*PROFILE_SELECT, "la")  # the LA's centre when there is no district
         .prefetch_related("siblings", "needs_assessment__items__domain")
     )
     levels = _level_names()
@@ -115,10 +141,20 @@ def profiles_for(referrals: Sequence[Referral], *, today: dt.date | None = None)
     return out
 
 
+_LEVELS: dict[str, Any] = {"names": None, "read_at": 0.0}
+
+
 def _level_names() -> dict[int, tuple[int, str]]:
-    """rank -> (level id, name)."""
+    """rank -> (level id, name). The taxonomy's few levels are kept with the register snapshot
+    for MATCHING_REGISTER_CACHE_SECONDS (read every time when that is 0)."""
+    keep = _cache_seconds()
+    names = _LEVELS["names"]
+    if names is not None and time.monotonic() - _LEVELS["read_at"] < keep:
+        return names  # type: ignore[no-any-return]
     rows = NeedLevel.objects.values_list("pk", "rank", "name")
-    return {rank: (pk, name) for pk, rank, name in rows}
+    names = {rank: (pk, name) for pk, rank, name in rows}
+    _LEVELS.update(names=names, read_at=time.monotonic())
+    return names
 
 
 def _needs_from(

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from apps.core.errors import DomainError
+from apps.referrals.matching.profile import forget_weights
 
 from ..matching import FACTORS
 from ..models import MatchingWeights
@@ -68,4 +69,5 @@ def matching_weights_update(*, rcc: Any, by: Any, **values: Any) -> MatchingWeig
             "At least one weight must be above zero, or every home would score the same."
         )
     weights.save()
+    transaction.on_commit(lambda: forget_weights(weights.rcc_id))
     return weights
