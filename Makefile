@@ -79,7 +79,9 @@ test: install assets browser lint  ## Lint, then the whole suite on PostgreSQL (
 	DATABASE_URL=$(TEST_DATABASE_URL) $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile -q
 
 bench: install  ## Run the benchmarks in bench/ (needs the national dataset on PostgreSQL)
-	@for b in bench/*.py; do echo "== $$b"; DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(PY) $$b || exit 1; done
+	@failed=""; for b in bench/*.py; do echo "== $$b"; \
+		DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(PY) $$b || failed="$$failed $$b"; done; \
+		if [ -n "$$failed" ]; then echo "Targets missed in:$$failed"; exit 1; fi
 
 lock:  ## Re-pin every transitive dependency after editing pyproject.toml
 	$(PIP) install --quiet -e ".[dev]"

@@ -40,6 +40,16 @@ class World:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_matching_caches():  # type: ignore[no-untyped-def]
+    """What a process keeps for matching (snapshot, weights, levels) never outlives a test."""
+    from apps.referrals.matching import forget_snapshot
+
+    forget_snapshot()
+    yield
+    forget_snapshot()
+
+
+@pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):  # type: ignore[no-untyped-def]
     """Uploaded originals are written under a temporary MEDIA_ROOT, never into .data/."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from apps.core.errors import DomainError
 from apps.needs.models import NeedLevel
+from apps.organisations.models import PostcodeDistrict
 
 from ..choices import PetsOk, RiskLevel, Urgency
-from ..models import Child, MatchingWeights, NeedsAssessmentItem, Referral
+from ..models import MatchingWeights, NeedsAssessmentItem, Referral
 
 
 @dataclass(frozen=True)
@@ -61,18 +62,11 @@ def age_on(born: dt.date, day: dt.date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-# What the search reads with the referral (views select it up front to save queries). The LA
-# (the centre to search from when there is no postcode district) is read only when needed.
-PROFILE_SELECT = (
-    "child__home_postcode_district",
-    "family_postcode_district",
-    "school_postcode_district",
-)
-_PROFILE_RELATIONS = (
-    Referral.child.field,
-    Referral.family_postcode_district.field,
-    Referral.school_postcode_district.field,
-)
+# What the search reads with the referral (views select it up front to save a query). Postcode
+# districts' points come from `district_points`; the LA (the centre to search from when there
+# is no postcode district) is read only when needed.
+PROFILE_SELECT = ("child",)
+_PROFILE_RELATIONS = (Referral.child.field,)
 
 
 def weights_for(rcc_id: int) -> MatchingWeights:
@@ -102,6 +96,13 @@ def forget_weights(rcc_id: int) -> None:
     _WEIGHTS.pop(rcc_id, None)
 
 
+def forget_kept() -> None:
+    """Forget the weights, level names and postcode districts this process keeps."""
+    _WEIGHTS.clear()
+    _LEVELS.update(names=None, read_at=0.0)
+    _DISTRICTS.update(points={}, read_at=0.0)
+
+
 def _cache_seconds() -> int:
     return int(getattr(settings, "MATCHING_REGISTER_CACHE_SECONDS", 0) or 0)
 
@@ -109,10 +110,11 @@ def _cache_seconds() -> int:
 def profile_for(referral: Referral, *, today: dt.date | None = None) -> Profile:
     """Read what the search needs about the referral (three small queries)."""
     today = today or timezone.localdate()
-    loaded = all(f.is_cached(referral) for f in _PROFILE_RELATIONS)
-    if not (loaded and Child.home_postcode_district.field.is_cached(referral.child)):
+    if not all(f.is_cached(referral) for f in _PROFILE_RELATIONS):
         referral = Referral.objects.select_related(*PROFILE_SELECT).get(pk=referral.pk)
-    return _profile(referral, list(referral.siblings.all()), _needs(referral), today)
+    born = list(referral.siblings.values_list("date_of_birth", flat=True))
+    points = district_points(_district_codes(referral))
+    return _profile(referral, born, _needs(referral), points, today)
 
 
 def profiles_for(referrals: Sequence[Referral], *, today: dt.date | None = None) -> list[Profile]:
@@ -126,6 +128,7 @@ def profiles_for(referrals: Sequence[Referral], *, today: dt.date | None = None)
     )
     levels = _level_names()
     ranks = {pk: rank for rank, (pk, _) in levels.items()}
+    points = district_points(code for r in rows for code in _district_codes(r))
     out = []
     for referral in rows:
         needs: tuple[Need, ...] = ()
@@ -135,13 +138,46 @@ def profiles_for(referrals: Sequence[Referral], *, today: dt.date | None = None)
                 ((i.domain_id, i.domain.name, ranks.get(i.level_id, 0)) for i in items), levels
             )
         try:
-            out.append(_profile(referral, list(referral.siblings.all()), (needs, levels), today))
+            born = [s.date_of_birth for s in referral.siblings.all()]
+            out.append(_profile(referral, born, (needs, levels), points, today))
         except DomainError:
             continue
     return out
 
 
 _LEVELS: dict[str, Any] = {"names": None, "read_at": 0.0}
+_DISTRICTS: dict[str, Any] = {"points": {}, "read_at": 0.0}
+
+
+def _district_codes(referral: Referral) -> tuple[str, ...]:
+    """The postcode districts a profile needs (family, the child's home, school)."""
+    codes = (
+        referral.family_postcode_district_id,
+        referral.child.home_postcode_district_id,
+        referral.school_postcode_district_id,
+    )
+    return tuple(c for c in codes if c)
+
+
+def district_points(codes: Iterable[str]) -> dict[str, tuple[float, float]]:
+    """code -> (latitude, longitude). Postcode districts are reference data: with the register
+    snapshot on, the process keeps all of them (~3,000) for MATCHING_REGISTER_CACHE_SECONDS;
+    otherwise only the ones asked for are read."""
+    wanted = set(codes)
+    if not wanted:
+        return {}
+    keep = _cache_seconds()
+    if keep > 0:
+        points: dict[str, tuple[float, float]] = _DISTRICTS["points"]
+        if time.monotonic() - _DISTRICTS["read_at"] >= keep or not wanted <= points.keys():
+            rows = PostcodeDistrict.objects.values_list("code", "latitude", "longitude")
+            points = {code: (lat, lng) for code, lat, lng in rows}
+            _DISTRICTS.update(points=points, read_at=time.monotonic())
+        return {c: points[c] for c in wanted if c in points}
+    rows = PostcodeDistrict.objects.filter(code__in=wanted).values_list(
+        "code", "latitude", "longitude"
+    )
+    return {code: (lat, lng) for code, lat, lng in rows}
 
 
 def _level_names() -> dict[int, tuple[int, str]]:
@@ -180,14 +216,15 @@ def _needs(referral: Referral) -> tuple[tuple[Need, ...], dict[int, tuple[int, s
 
 def _profile(
     referral: Referral,
-    siblings: list[Any],
+    siblings_born: list[dt.date],
     needs_levels: tuple[tuple[Need, ...], dict[int, tuple[int, str]]],
+    points: dict[str, tuple[float, float]],
     today: dt.date,
 ) -> Profile:
     child = referral.child
-    district = referral.family_postcode_district or child.home_postcode_district
-    if district is not None:
-        centre, label = (district.latitude, district.longitude), district.code
+    district = referral.family_postcode_district_id or child.home_postcode_district_id
+    if district and district in points:
+        centre, label = points[district], district
     elif referral.la.latitude is not None and referral.la.longitude is not None:
         centre, label = (referral.la.latitude, referral.la.longitude), f"{referral.la} (centre)"
     else:
@@ -196,7 +233,8 @@ def _profile(
             "so there is nowhere to search from.",
             field="family_postcode_district",
         )
-    school = referral.school_postcode_district
+    school = referral.school_postcode_district_id
+    school_point = points.get(school) if school else None
     age = age_on(child.date_of_birth, today)
     needs, levels = needs_levels
     high = RiskLevel.HIGH
@@ -205,13 +243,13 @@ def _profile(
         rcc_id=referral.rcc_id,
         la_id=referral.la_id,
         age=age,
-        ages=(age, *sorted(age_on(s.date_of_birth, today) for s in siblings)),
+        ages=(age, *sorted(age_on(born, today) for born in siblings_born)),
         start_by=max(referral.latest_start_date or today, today),
         centre=centre,
         centre_label=label,
-        school=(school.latitude, school.longitude) if school else None,
-        school_label=school.code if school else "",
-        keep_school=bool(referral.keep_school and school),
+        school=school_point,
+        school_label=school if school and school_point else "",
+        keep_school=bool(referral.keep_school and school_point),
         stay_close=referral.stay_close_to_family,
         needs=needs,
         level_names={rank: name for rank, (_, name) in levels.items()},

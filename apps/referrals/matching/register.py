@@ -369,8 +369,13 @@ def national_area() -> Area:
 
 
 def forget_snapshot() -> None:
+    """Drop what this process keeps for matching: the register snapshot, and the weights,
+    taxonomy levels and postcode districts kept with it."""
+    from .profile import forget_kept
+
     with _Snapshot.lock:
         _Snapshot.area, _Snapshot.loaded_at = None, 0.0
+    forget_kept()
 
 
 def area_for(profiles: Sequence[Profile], radius: float) -> Area:
