@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Membership, User
 from apps.accounts.roles import Role
+from apps.organisations.geo import miles_between
 from apps.organisations.kinds import IfaSector, OrganisationKind
 from apps.organisations.models import Organisation, RccMembership
 from apps.providers.choices import HouseholdStatus, VacancyStatus
@@ -338,6 +339,27 @@ def _platform_placements(
     for o, t in zip(offers, targets, strict=True):
         o.made_at = t.responded_at or t.sent_at
     Offer.objects.bulk_update(offers, ["made_at"], batch_size=1000)
+    # Distance from home: the synthetic children live at their LA's centre.
+    homes = {
+        pk: (lat, lng)
+        for pk, lat, lng in Household.objects.filter(
+            pk__in={x["household"][0] for x in plans}
+        ).values_list("pk", "latitude", "longitude")
+    }
+    centres = {
+        pk: (lat, lng)
+        for pk, lat, lng in Organisation.objects.filter(
+            pk__in={x["la"] for x in plans}
+        ).values_list("pk", "latitude", "longitude")
+        if lat is not None and lng is not None
+    }
+
+    def distance(x: dict[str, Any]) -> Decimal | None:
+        home, centre = homes.get(x["household"][0]), centres.get(x["la"])
+        if home is None or centre is None:
+            return None
+        return Decimal(str(round(miles_between(centre, home), 1)))
+
     Placement.objects.bulk_create(
         [
             Placement(
@@ -354,6 +376,7 @@ def _platform_placements(
                 start_date=x["start"],
                 end_date=x["end"],
                 reason_ended=x["reason"],
+                distance_from_home_miles=distance(x),
                 booked_by=by,
             )
             for r, c, o, v, x in zip(referrals, children, offers, vacancies, plans, strict=True)
