@@ -12,8 +12,8 @@ removed afterwards unless `--keep`.
 1. The full nightly rebuild: every RCC's dashboard and the national one, through the task
    code in this process (services.dashboards_rebuild_now), on PostgreSQL. Target: 60 s.
 2. Every dashboard page (each RCC's and the national one) through Django's test client as an
-   NCC analyst, `--requests` times each: p50 / p95 (target p95: 200 ms) and the number of
-   queries per page (target: the same for every page).
+   NCC analyst, `--requests` times each: p50 / p95 (target: each page's p95 200 ms) and the
+   number of queries per page (target: the same for every page).
 3. A failed rebuild leaves the previous snapshot in place (checked).
 
 Exits 1 when a target is missed.
@@ -238,8 +238,9 @@ def main() -> int:
             f"{worst[1]} p95 {worst[0]:.0f} ms; queries per page: national "
             f"{sorted(counts['national'])}, RCC {sorted(counts['rcc'])}"
         )
-        if p95 > TARGET_PAGE_P95_MS:
-            failures.append(f"dashboard p95 {p95:.0f} ms")
+        # The target is for every page: the slowest page's p95, not all pages' together.
+        if worst[0] > TARGET_PAGE_P95_MS:
+            failures.append(f"dashboard page {worst[1]} p95 {worst[0]:.0f} ms")
         if any(len(c) != 1 for c in counts.values()):
             failures.append(f"query counts differ between pages of a kind: {counts}")
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 register = template.Library()
 
@@ -20,11 +21,12 @@ def cell_text(value: Any, kind: str) -> str:
     if kind == "percent":
         return f"{value:.1f}%"
     if kind == "money":
-        return f"£{intcomma(f'{value:.2f}') if value >= 1000 else f'{value:.2f}'}"
+        return f"£{value:,.2f}"
     if kind in ("days", "miles", "rate"):
         return f"{value:.1f}" if isinstance(value, float) else str(value)
     if isinstance(value, int | float):
-        return intcomma(int(value)) if float(value).is_integer() else f"{value:.1f}"
+        # Thousands with commas, as the service's language (en-GB) writes them.
+        return f"{int(value):,}" if float(value).is_integer() else f"{value:.1f}"
     return str(value)
 
 
@@ -79,3 +81,28 @@ STATUS_TAGS = {
 @register.filter
 def status_tag(status: str) -> str:
     return STATUS_TAGS.get(status, "govuk-tag--grey")
+
+
+@register.simple_tag
+def table_rows(body: list[list[tuple[Any, bool]]]) -> SafeString:
+    """A table's body rows (first cell a row header), made in Python: the national dashboard
+    has over a thousand rows, which a template loop took ~100 ms to render."""
+    rows = []
+    for row in body:
+        cells = []
+        for i, (text, numeric) in enumerate(row):
+            if i == 0:
+                cells.append(f'<th scope="row" class="govuk-table__header">{_html(text)}</th>')
+            elif numeric:
+                cells.append(
+                    f'<td class="govuk-table__cell govuk-table__cell--numeric">{_html(text)}</td>'
+                )
+            else:
+                cells.append(f'<td class="govuk-table__cell">{_html(text)}</td>')
+        rows.append(f'<tr class="govuk-table__row">{"".join(cells)}</tr>')
+    return mark_safe("\n".join(rows))  # noqa: S308 - every cell's text is escaped by _html
+
+
+def _html(text: Any) -> str:
+    """Text escaped for HTML (left as it is when it is already safe markup)."""
+    return str(text) if isinstance(text, SafeData) else html.escape(str(text))
