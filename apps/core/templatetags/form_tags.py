@@ -17,7 +17,7 @@ def select_options(field: Any, empty_label: str = "") -> SafeString:
     `field.subwidgets` cost ~10 ms for a list of 153 local authorities."""
     widget = field.field.widget
     selected = {str(v) for v in widget.format_value(field.value())}
-    parts = []
+    parts: list[str] = []
     for value, label in field.field.choices:
         if isinstance(label, list | tuple):  # an <optgroup>
             inner = "".join(_option(v, text, selected, empty_label) for v, text in label)
