@@ -17,3 +17,12 @@ max_requests = 5000  # recycle a process now and then, against slow leaks
 max_requests_jitter = 500
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # empty: no access log
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
+
+
+def post_worker_init(worker):  # type: ignore[no-untyped-def]
+    """Once a worker has loaded Django, freeze what it loaded: the garbage collector then skips
+    those objects, and pauses less often and for less long while serving."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
