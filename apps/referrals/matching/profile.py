@@ -8,7 +8,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
 from apps.core.errors import DomainError
@@ -17,6 +16,7 @@ from apps.organisations.models import PostcodeDistrict
 
 from ..choices import PetsOk, RiskLevel, Urgency
 from ..models import MatchingWeights, NeedsAssessmentItem, Referral
+from .register import snapshot_seconds
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def weights_of(referral: Referral) -> MatchingWeights:
     """The weights of the referral's RCC for ranking. Kept by the process with the register
     snapshot for MATCHING_REGISTER_CACHE_SECONDS (read every time when that is 0); the process
     that changes them forgets its copy at once (`forget_weights`)."""
-    keep = _cache_seconds()
+    keep = snapshot_seconds()
     cached = _WEIGHTS.get(referral.rcc_id)
     if cached is not None and time.monotonic() - cached[0] < keep:
         return cached[1]
@@ -103,12 +103,10 @@ def forget_kept() -> None:
     _DISTRICTS.update(points={}, read_at=0.0)
 
 
-def _cache_seconds() -> int:
-    return int(getattr(settings, "MATCHING_REGISTER_CACHE_SECONDS", 0) or 0)
-
-
 def profile_for(referral: Referral, *, today: dt.date | None = None) -> Profile:
-    """Read what the search needs about the referral (three small queries)."""
+    """Read what the search needs about the referral: the referral with its child (unless the
+    caller selected them), the siblings' dates of birth and the needs; the levels and postcode
+    districts come from what the process keeps when the snapshot is on."""
     today = today or timezone.localdate()
     if not all(f.is_cached(referral) for f in _PROFILE_RELATIONS):
         referral = Referral.objects.select_related(*PROFILE_SELECT).get(pk=referral.pk)
@@ -166,7 +164,7 @@ def district_points(codes: Iterable[str]) -> dict[str, tuple[float, float]]:
     wanted = set(codes)
     if not wanted:
         return {}
-    keep = _cache_seconds()
+    keep = snapshot_seconds()
     if keep > 0:
         points: dict[str, tuple[float, float]] = _DISTRICTS["points"]
         if time.monotonic() - _DISTRICTS["read_at"] >= keep or not wanted <= points.keys():
@@ -183,7 +181,7 @@ def district_points(codes: Iterable[str]) -> dict[str, tuple[float, float]]:
 def _level_names() -> dict[int, tuple[int, str]]:
     """rank -> (level id, name). The taxonomy's few levels are kept with the register snapshot
     for MATCHING_REGISTER_CACHE_SECONDS (read every time when that is 0)."""
-    keep = _cache_seconds()
+    keep = snapshot_seconds()
     names = _LEVELS["names"]
     if names is not None and time.monotonic() - _LEVELS["read_at"] < keep:
         return names  # type: ignore[no-any-return]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from django import template
-from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -91,18 +91,14 @@ def table_rows(body: list[list[tuple[Any, bool]]]) -> SafeString:
     for row in body:
         cells = []
         for i, (text, numeric) in enumerate(row):
+            escaped = conditional_escape(text)
             if i == 0:
-                cells.append(f'<th scope="row" class="govuk-table__header">{_html(text)}</th>')
+                cells.append(f'<th scope="row" class="govuk-table__header">{escaped}</th>')
             elif numeric:
                 cells.append(
-                    f'<td class="govuk-table__cell govuk-table__cell--numeric">{_html(text)}</td>'
+                    f'<td class="govuk-table__cell govuk-table__cell--numeric">{escaped}</td>'
                 )
             else:
-                cells.append(f'<td class="govuk-table__cell">{_html(text)}</td>')
+                cells.append(f'<td class="govuk-table__cell">{escaped}</td>')
         rows.append(f'<tr class="govuk-table__row">{"".join(cells)}</tr>')
-    return mark_safe("\n".join(rows))  # noqa: S308 - every cell's text is escaped by _html
-
-
-def _html(text: Any) -> str:
-    """Text escaped for HTML (left as it is when it is already safe markup)."""
-    return str(text) if isinstance(text, SafeData) else html.escape(str(text))
+    return mark_safe("\n".join(rows))  # noqa: S308 - every cell's text is escaped
