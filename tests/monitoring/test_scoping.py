@@ -94,7 +94,9 @@ def _referral_from_b(world) -> None:
     """B's hub sends a referral for a child of B's LA to one of P's households (no placement)."""
     referral = SentReferralFactory(child=ChildFactory(la=world.other_la))
     assert referral.rcc == world.other_rcc
-    ReferralTargetFactory(referral=referral, household=HouseholdFactory(provider=provider_of(world.ifa)))
+    ReferralTargetFactory(
+        referral=referral, household=HouseholdFactory(provider=provider_of(world.ifa))
+    )
 
 
 def _la_codes(rows: list[dict[str, str]]) -> list[str]:
@@ -103,7 +105,9 @@ def _la_codes(rows: list[dict[str, str]]) -> list[str]:
 
 def _csv_la_codes(content: bytes) -> list[str]:
     text = content.decode("utf-8-sig")
-    return sorted(r["la_code"] for r in csv.DictReader(io.StringIO(text)) if r["record"] == "PLACEMENT")
+    return sorted(
+        r["la_code"] for r in csv.DictReader(io.StringIO(text)) if r["record"] == "PLACEMENT"
+    )
 
 
 # --- Links: contracts, enrolments, the LAs' placements; never a referral -----------------------
@@ -141,8 +145,12 @@ def test_a_hub_sending_a_referral_links_nothing(world, client):
     assert client.get(reverse("monitoring:scorecard_detail", args=[provider.pk])).status_code == 404
     b_api = api(case.b)
     assert b_api.get(reverse("api:monitoring-return-detail", args=[case.ret.pk])).status_code == 404
-    assert b_api.get(reverse("api:monitoring-return-prefill", args=[case.ret.pk])).status_code == 404
-    assert b_api.post(reverse("api:monitoring-return-accept", args=[case.ret.pk])).status_code == 404
+    assert (
+        b_api.get(reverse("api:monitoring-return-prefill", args=[case.ret.pk])).status_code == 404
+    )
+    assert (
+        b_api.post(reverse("api:monitoring-return-accept", args=[case.ret.pk])).status_code == 404
+    )
     assert b_api.get(reverse("api:monitoring-return-list")).json()["count"] == 0
     case.ret.refresh_from_db()
     assert case.ret.status == ReturnStatus.QUERIED and case.ret.accepted_at is None
@@ -211,7 +219,9 @@ def test_diffs_leave_out_other_rccs_childrens_rows(world, client):
     assert sub.version.number == 2 and sub.version.diff["placements"]["rows"]
     b_child = sub.version.diff["placements"]["rows"][0]["child_ref"]
 
-    provider_view = api(case.officer).get(reverse("api:monitoring-return-detail", args=[case.ret.pk]))
+    provider_view = api(case.officer).get(
+        reverse("api:monitoring-return-detail", args=[case.ret.pk])
+    )
     assert provider_view.json()["versions"][0]["diff"]["placements"]["rows"]
     for user in (case.a, case.b):
         detail = api(user).get(reverse("api:monitoring-return-detail", args=[case.ret.pk])).json()
@@ -233,9 +243,6 @@ def test_each_rcc_reads_and_writes_only_its_own_query_threads(world, client):
     ours = return_query_raise(
         monitoring_return=case.ret, by=case.a, subject="complaints", body="Only one?"
     )
-    assert set(ReturnQuery.objects.visible_to(case.a)) == {ours}
-    assert set(ReturnQuery.objects.visible_to(case.officer)) == {ours, theirs}
-
     client.force_login(case.a)
     html = client.get(reverse("monitoring:return_detail", args=[case.ret.pk])).content.decode()
     assert "Only one?" in html and "Ended when?" not in html
@@ -251,8 +258,12 @@ def test_each_rcc_reads_and_writes_only_its_own_query_threads(world, client):
         return_query_reply(query=theirs, by=case.a, body="x")
     assert theirs.messages.count() == 1
 
-    officer_detail = api(case.officer).get(reverse("api:monitoring-return-detail", args=[case.ret.pk]))
+    officer_detail = api(case.officer).get(
+        reverse("api:monitoring-return-detail", args=[case.ret.pk])
+    )
     assert len(officer_detail.json()["queries"]) == 2
+    assert set(ReturnQuery.objects.visible_to(case.a)) == {ours}
+    assert set(ReturnQuery.objects.visible_to(case.officer)) == {ours, theirs}
 
 
 def test_no_rcc_reads_the_submissions_which_hold_every_childs_rows(world, client):
@@ -260,14 +271,18 @@ def test_no_rcc_reads_the_submissions_which_hold_every_childs_rows(world, client
     sub = case.ret.submissions.get()
     for user in (case.a, case.b):
         client.force_login(user)
-        assert client.get(reverse("monitoring:submission_original", args=[sub.pk])).status_code == 403
+        assert (
+            client.get(reverse("monitoring:submission_original", args=[sub.pk])).status_code == 403
+        )
         assert client.get(reverse("monitoring:submission_detail", args=[sub.pk])).status_code == 403
         html = client.get(reverse("monitoring:return_detail", args=[case.ret.pk])).content.decode()
         assert reverse("monitoring:submission_original", args=[sub.pk]) not in html
         assert api(user).get(reverse("api:monitoring-submission-list")).status_code == 403
     for user in (case.officer, world.users[Role.NCC_ANALYST]):
         client.force_login(user)
-        assert client.get(reverse("monitoring:submission_original", args=[sub.pk])).status_code == 200
+        assert (
+            client.get(reverse("monitoring:submission_original", args=[sub.pk])).status_code == 200
+        )
 
 
 # --- Only the owner RCC accepts ------------------------------------------------------------
@@ -278,10 +293,10 @@ def test_only_the_rcc_that_owns_the_return_accepts_it(world, client):
     accept = reverse("monitoring:return_accept", args=[case.ret.pk])
 
     client.force_login(case.b)
+    assert client.post(accept).status_code == 403
     page = client.get(reverse("monitoring:return_detail", args=[case.ret.pk]))
     assert page.context["can_review"] and not page.context["can_accept"]
     assert accept not in page.content.decode()
-    assert client.post(accept).status_code == 403
     assert (
         api(case.b).post(reverse("api:monitoring-return-accept", args=[case.ret.pk])).status_code
         == 403

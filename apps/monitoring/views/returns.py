@@ -102,6 +102,7 @@ class ReturnDetailView(ScopedDetailView):
         version = ret.current_version
         reviewer = reviewing_organisation(user, ret) if REVIEW_RETURN.allows(user) else None
         reviewable = ret.status in (ReturnStatus.SUBMITTED, ReturnStatus.QUERIED)
+        rows_for = child_rows_for(user, ret.provider_id)
         owner_id = return_owner_id(ret) if reviewer is not None and reviewable else None
         figures = []
         if version:
@@ -129,7 +130,7 @@ class ReturnDetailView(ScopedDetailView):
             upload_form=UploadForm(),
             query_form=QueryForm(fmt=fmt),
             reply_form=ReplyForm(),
-            versions=versions_shown(list(ret.versions.all()), child_rows_for(user, ret.provider_id)),
+            versions=versions_shown(list(ret.versions.all()), rows_for),
             can_see_submissions=VIEW_SUBMISSIONS.allows(user),
             submissions=list(ret.submissions.all()[:20]),
         )
