@@ -45,12 +45,15 @@ RCC_MONITORING_ROLES = frozenset({Role.COMMISSIONER})
 
 
 def monitoring_scope(user: Any) -> MonitoringScope:
-    """The organisations whose monitoring records the user's memberships reach (cached)."""
+    """The organisations whose monitoring records the user's memberships reach: read from
+    `user.membership_list` only, and cached for that list (a copy of the user whose list holds
+    fewer memberships, as a view narrowed to its rule's roles gets, is worked out afresh)."""
     if not getattr(user, "is_authenticated", False):
         return NOBODY
+    memberships = user.membership_list
     cached = getattr(user, "_monitoring_scope", None)
-    if cached is not None:
-        return cached
+    if cached is not None and cached[0] is memberships:
+        return cached[1]  # type: ignore[no-any-return]
     if user.is_superuser:
         scope = MonitoringScope(national=True)
     else:
@@ -58,7 +61,7 @@ def monitoring_scope(user: Any) -> MonitoringScope:
         providers: set[int] = set()
         rccs: set[int] = set()
         las: set[int] = set()
-        for m in user.membership_list:
+        for m in memberships:
             org = m.organisation
             if org.kind == OrganisationKind.NCC:
                 national = True
@@ -69,7 +72,7 @@ def monitoring_scope(user: Any) -> MonitoringScope:
             elif org.kind == OrganisationKind.LOCAL_AUTHORITY:
                 las.add(org.pk)
         scope = MonitoringScope(national, frozenset(providers), frozenset(rccs), frozenset(las))
-    user._monitoring_scope = scope
+    user._monitoring_scope = (memberships, scope)
     return scope
 
 

@@ -12,6 +12,7 @@ the provider P is `world.ifa`.
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as dt
 import io
@@ -23,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from apps.accounts.models import User
+from apps.accounts.models import Membership, User
 from apps.accounts.roles import Role
 from apps.monitoring.choices import Channel, ReturnStatus
 from apps.monitoring.models import MonitoringReturn, ReturnQuery, ScorecardSnapshot
@@ -183,6 +184,20 @@ def test_only_an_rccs_commissioners_get_its_monitoring_scope(world):
     assert monitoring_scope(world.users[Role.COMMISSIONER]).rcc_ids == {world.rcc.pk}
     for role in (Role.PLACEMENT_OFFICER, Role.SCRUTINEER, Role.ADMINISTRATOR):
         assert monitoring_scope(world.users[role]).rcc_ids == frozenset(), role
+
+
+def test_scope_follows_the_membership_list_of_a_narrowed_user_copy(world):
+    """A view narrowed to its rule's roles passes a copy of the user holding fewer memberships:
+    the scope is worked out from that list, not from what the whole user reached before."""
+    user = user_with_role(Role.COMMISSIONER, world.rcc)
+    Membership.objects.create(user=user, organisation=world.other_rcc, role=Role.COMMISSIONER)
+    user = User.objects.get(pk=user.pk)
+    assert monitoring_scope(user).rcc_ids == {world.rcc.pk, world.other_rcc.pk}
+    narrowed = copy.copy(user)
+    narrowed.membership_list = [
+        m for m in user.membership_list if m.organisation_id == world.rcc.pk
+    ]
+    assert monitoring_scope(narrowed).rcc_ids == {world.rcc.pk}
 
 
 # --- Each RCC reads its own children's rows and its own threads ---------------------------
