@@ -131,6 +131,7 @@ class ReturnDetailView(ScopedDetailView):
             query_form=QueryForm(fmt=fmt),
             reply_form=ReplyForm(),
             versions=versions_shown(list(ret.versions.all()), rows_for),
+            own_rows_only=rows_for is not None,
             can_see_submissions=VIEW_SUBMISSIONS.allows(user),
             submissions=list(ret.submissions.all()[:20]),
         )
