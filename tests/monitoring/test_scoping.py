@@ -304,31 +304,32 @@ def test_no_rcc_reads_the_submissions_which_hold_every_childs_rows(world, client
 
 
 def test_only_the_rcc_that_owns_the_return_accepts_it(world, client):
-    case = _case(world, a_rows=2, b_rows=1)  # A's LAs placed most: A owns the return
+    # B's LAs placed most (2 rows to 1): B owns the return, though A is the older RCC.
+    case = _case(world, a_rows=1, b_rows=2)
     accept = reverse("monitoring:return_accept", args=[case.ret.pk])
 
-    client.force_login(case.b)
+    client.force_login(case.a)
     assert client.post(accept).status_code == 403
     page = client.get(reverse("monitoring:return_detail", args=[case.ret.pk]))
     assert page.context["can_review"] and not page.context["can_accept"]
     assert accept not in page.content.decode()
     assert (
-        api(case.b).post(reverse("api:monitoring-return-accept", args=[case.ret.pk])).status_code
+        api(case.a).post(reverse("api:monitoring-return-accept", args=[case.ret.pk])).status_code
         == 403
     )
     with pytest.raises(PermissionDenied):
-        return_accept(monitoring_return=case.ret, by=case.b)
+        return_accept(monitoring_return=case.ret, by=case.a)
     case.ret.refresh_from_db()
     assert case.ret.status == ReturnStatus.SUBMITTED and case.ret.accepted_at is None
-    # B may still query its own children's rows.
-    return_query_raise(monitoring_return=case.ret, by=case.b, subject="complaints", body="?")
+    # A may still query its own children's rows.
+    return_query_raise(monitoring_return=case.ret, by=case.a, subject="complaints", body="?")
 
-    client.force_login(case.a)
+    client.force_login(case.b)
     page = client.get(reverse("monitoring:return_detail", args=[case.ret.pk]))
     assert page.context["can_accept"] and accept in page.content.decode()
     assert client.post(accept).status_code == 302
     case.ret.refresh_from_db()
-    assert case.ret.status == ReturnStatus.ACCEPTED and case.ret.accepted_for == world.rcc
+    assert case.ret.status == ReturnStatus.ACCEPTED and case.ret.accepted_for == world.other_rcc
 
 
 def test_a_return_no_rcc_owns_is_accepted_by_the_ncc(world):
