@@ -22,6 +22,7 @@ from .quarters import Quarter
 from .querysets import (
     FeedbackQuerySet,
     MeetingLinkQuerySet,
+    ReturnQueryQuerySet,
     ReturnQuerySet,
     ScorecardQuerySet,
     SubmissionQuerySet,
@@ -214,6 +215,8 @@ class ReturnQuery(models.Model):
     raised_for = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     raised_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReturnQueryQuerySet.as_manager()
 
     class Meta:
         ordering = ["monitoring_return_id", "raised_at"]

@@ -1,6 +1,7 @@
 """Who may do what in monitoring. Rules answer "may this role act at all?" (403); what a user
 may see is each model's `visible_to(user)` (404). Acting on one provider's return also needs
-membership of that provider (submit, answer) or of an RCC linked to it (query, accept)."""
+membership of that provider (submit, answer), of an RCC linked to it (query) or of the RCC that
+owns the quarter's return (accept; docs/adr/0071-monitoring-scoping.md)."""
 
 from __future__ import annotations
 
@@ -24,9 +25,12 @@ PROVIDER_STAFF = frozenset({Role.PROVIDER_DATA, Role.PROVIDER_REFERRALS})
 VIEW_RETURNS = Rule(
     "monitoring.returns.view", PROVIDER_STAFF | {Role.COMMISSIONER, Role.NCC_ANALYST}
 )
+# Submissions (the originals as sent, and their row errors) hold every child's rows: the
+# provider's own staff and the NCC's analysts read them; RCCs review the versions.
+VIEW_SUBMISSIONS = Rule("monitoring.submissions.view", PROVIDER_STAFF | {Role.NCC_ANALYST})
 # The provider's data officer submits the return and answers queries about it.
 SUBMIT_RETURN = Rule("monitoring.returns.submit", frozenset({Role.PROVIDER_DATA}))
-# An RCC (or NCC) commissioner queries or accepts a return.
+# An RCC (or NCC) commissioner queries or accepts a return (accepting: the owner RCC's only).
 REVIEW_RETURN = Rule("monitoring.returns.review", frozenset({Role.COMMISSIONER}))
 # Either side of a query thread writes in it.
 REPLY_TO_QUERY = Rule(
@@ -84,4 +88,31 @@ def require_review(user: Any, monitoring_return: MonitoringReturn) -> Organisati
     org = reviewing_organisation(user, monitoring_return)
     if org is None:
         raise PermissionDenied("Only an RCC or NCC commissioner reviews returns.")
+    return org
+
+
+def accepting_organisation(user: Any, owner_id: int | None) -> Organisation | None:
+    """The organisation for which this commissioner may accept a return owned by the RCC
+    `owner_id` (see `selectors.return_owner_id`): that RCC's own commissioner, or an NCC
+    commissioner (the national body accepts any return, and those no RCC owns). None: may not."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    national = None
+    for m in _memberships(user):
+        if m.role != Role.COMMISSIONER:
+            continue
+        if m.organisation.kind == OrganisationKind.RCC and m.organisation_id == owner_id:
+            return m.organisation
+        if m.organisation.kind == OrganisationKind.NCC:
+            national = m.organisation
+    return national
+
+
+def require_accept(user: Any, owner_id: int | None) -> Organisation:
+    org = accepting_organisation(user, owner_id)
+    if org is None:
+        raise PermissionDenied(
+            "Only the RCC that owns this quarter's return (the RCC whose LAs placed the most "
+            "children in it) or the NCC accepts it."
+        )
     return org

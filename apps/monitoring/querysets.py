@@ -3,10 +3,14 @@
 - NCC staff and superusers see every provider's returns and scorecards (national).
 - A provider's staff see their own provider's returns, submissions and scorecards (with
   anonymised feedback summaries), never a feedback row.
-- RCC staff see the returns and scorecards of the providers *linked* to their RCC: those with
-  a placement for the RCC's LAs (on the platform or in a return) or an enrolment on one of
-  its frameworks. Their scorecard figures are those of the RCC's own placements, beside the
-  provider's national figures (docs/adr/0071-monitoring-scoping.md).
+- RCC commissioners see the returns and scorecards of the providers *linked* to their RCC: a
+  contract (an enrolment on one of its frameworks, a soft block) or a placement of a child of
+  its LAs (on the platform, or in a return: the per-RCC scorecard rows count them). Sending a
+  referral links nothing. Within a return they read only their own children's rows and their
+  own query threads (`child_rows_for`, `ReturnQueryQuerySet`); only the RCC that owns the
+  quarter's return accepts it (`permissions.accepting_organisation`). Their scorecard figures
+  are those of the RCC's own placements, beside the provider's national figures
+  (docs/adr/0071-monitoring-scoping.md).
 - Social workers and IROs see the feedback they wrote, and nothing else here.
 """
 
@@ -18,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.db.models import Q
 
+from apps.accounts.roles import Role
 from apps.organisations.kinds import OrganisationKind
 
 if TYPE_CHECKING:
@@ -34,14 +39,21 @@ class MonitoringScope:
 
 NOBODY = MonitoringScope()
 
+# Only an RCC's commissioners (contract managers) review its providers' returns: a hub's
+# placement officers, scrutineers and administrators get no monitoring scope from the RCC.
+RCC_MONITORING_ROLES = frozenset({Role.COMMISSIONER})
+
 
 def monitoring_scope(user: Any) -> MonitoringScope:
-    """The organisations whose monitoring records the user's memberships reach (cached)."""
+    """The organisations whose monitoring records the user's memberships reach: read from
+    `user.membership_list` only, and cached for that list (a copy of the user whose list holds
+    fewer memberships, as a view narrowed to its rule's roles gets, is worked out afresh)."""
     if not getattr(user, "is_authenticated", False):
         return NOBODY
+    memberships = user.membership_list
     cached = getattr(user, "_monitoring_scope", None)
-    if cached is not None:
-        return cached
+    if cached is not None and cached[0] is memberships:
+        return cached[1]  # type: ignore[no-any-return]
     if user.is_superuser:
         scope = MonitoringScope(national=True)
     else:
@@ -49,26 +61,29 @@ def monitoring_scope(user: Any) -> MonitoringScope:
         providers: set[int] = set()
         rccs: set[int] = set()
         las: set[int] = set()
-        for m in user.membership_list:
+        for m in memberships:
             org = m.organisation
             if org.kind == OrganisationKind.NCC:
                 national = True
             elif org.kind in (OrganisationKind.IFA, OrganisationKind.LA_SERVICE):
                 providers.add(org.pk)
-            elif org.kind == OrganisationKind.RCC:
+            elif org.kind == OrganisationKind.RCC and m.role in RCC_MONITORING_ROLES:
                 rccs.add(org.pk)
-            elif org.kind == OrganisationKind.HUB and org.rcc_id:
-                rccs.add(org.rcc_id)
             elif org.kind == OrganisationKind.LOCAL_AUTHORITY:
                 las.add(org.pk)
         scope = MonitoringScope(national, frozenset(providers), frozenset(rccs), frozenset(las))
-    user._monitoring_scope = scope
+    user._monitoring_scope = (memberships, scope)
     return scope
 
 
 def linked_provider_ids(rcc_ids: frozenset[int] | set[int], field: str = "provider_id") -> Q:
-    """A filter on `field` for the providers linked to these RCCs (subqueries, no rows read)."""
-    from apps.contracts.models import Enrolment
+    """A filter on `field` for the providers linked to these RCCs (subqueries, no rows read).
+
+    Linked means a contract (an enrolment on one of the RCC's frameworks or DPS, a soft block)
+    or a placement of a child of the RCC's LAs: on the platform (`Placement.rcc` is the LA's
+    RCC), or in a return, which the per-RCC scorecard rows record as `placements` (their
+    referral and offer counts do not link: a hub sending a referral creates no link)."""
+    from apps.contracts.models import Enrolment, SoftBlock
     from apps.referrals.models import Placement
 
     from .models import ScorecardSnapshot
@@ -83,14 +98,25 @@ def linked_provider_ids(rcc_ids: frozenset[int] | set[int], field: str = "provid
                 )
             }
         )
+        | Q(**{f"{field}__in": SoftBlock.objects.filter(rcc_id__in=ids).values("provider_id")})
         | Q(
             **{
-                f"{field}__in": ScorecardSnapshot.objects.filter(rcc_id__in=ids).values(
-                    "provider_id"
-                )
+                f"{field}__in": ScorecardSnapshot.objects.filter(
+                    rcc_id__in=ids, placements__gt=0
+                ).values("provider_id")
             }
         )
     )
+
+
+def child_rows_for(user: Any, provider_id: int) -> frozenset[int] | None:
+    """Whose child-level rows of this provider's returns the user reads: None for every row
+    (the provider's own staff, the NCC), otherwise the RCCs whose LAs' children's rows they are
+    (an RCC commissioner's own). Placement rows, their diffs and query threads follow it."""
+    scope = monitoring_scope(user)
+    if scope.national or provider_id in scope.provider_ids:
+        return None
+    return scope.rcc_ids
 
 
 def visible_providers(user: Any) -> Any:
@@ -138,11 +164,31 @@ class VersionQuerySet(models.QuerySet):
 
 class SubmissionQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> SubmissionQuerySet:
+        """The provider's own staff and the NCC: a submission's original and its row errors
+        hold every child's rows, so no RCC reads them (RCCs review the versions)."""
         scope = monitoring_scope(user)
         if scope is NOBODY:
             return self.none()
-        q = _provider_filter(scope, "monitoring_return__")
-        return self if q is None else self.filter(q)
+        if scope.national:
+            return self
+        return self.filter(monitoring_return__provider_id__in=list(scope.provider_ids))
+
+
+class ReturnQueryQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> ReturnQueryQuerySet:
+        """The provider and the NCC read every thread about a return; an RCC only the threads
+        it raised (about its own children's rows), on a return it may see."""
+        scope = monitoring_scope(user)
+        if scope is NOBODY:
+            return self.none()
+        if scope.national:
+            return self
+        q = Q(monitoring_return__provider_id__in=list(scope.provider_ids))
+        if scope.rcc_ids:
+            q |= Q(raised_for_id__in=list(scope.rcc_ids)) & linked_provider_ids(
+                scope.rcc_ids, "monitoring_return__provider_id"
+            )
+        return self.filter(q)
 
 
 class FeedbackQuerySet(models.QuerySet):
@@ -164,8 +210,8 @@ class ScorecardQuerySet(models.QuerySet):
             return self
         q = Q(provider_id__in=list(scope.provider_ids))
         if scope.rcc_ids:
-            q |= Q(rcc_id__in=list(scope.rcc_ids)) | (
-                Q(rcc__isnull=True) & linked_provider_ids(scope.rcc_ids)
+            q |= (Q(rcc_id__in=list(scope.rcc_ids)) | Q(rcc__isnull=True)) & linked_provider_ids(
+                scope.rcc_ids
             )
         return self.filter(q)
 

@@ -288,7 +288,9 @@ def return_list(qs: QuerySet[MonitoringReturn]) -> QuerySet[MonitoringReturn]:
     )
 
 
-def return_detail(qs: QuerySet[MonitoringReturn]) -> QuerySet[MonitoringReturn]:
+def return_detail(qs: QuerySet[MonitoringReturn], user: Any) -> QuerySet[MonitoringReturn]:
+    """One return with its versions, and the submissions and query threads this user reads
+    (an RCC: its own threads and no submissions; see `querysets`)."""
     return qs.select_related(
         "provider__organisation", "current_version__submitted_by", "accepted_by", "accepted_for"
     ).prefetch_related(
@@ -298,20 +300,73 @@ def return_detail(qs: QuerySet[MonitoringReturn]) -> QuerySet[MonitoringReturn]:
         ),
         Prefetch(
             "submissions",
-            queryset=ReturnSubmission.objects.select_related("submitted_by", "version")
+            queryset=ReturnSubmission.objects.visible_to(user)
+            .select_related("submitted_by", "version")
             .defer("errors")
             .order_by("-created_at", "-id"),
         ),
         Prefetch(
             "queries",
-            queryset=ReturnQuery.objects.select_related(
-                "raised_by", "raised_for", "version"
-            ).prefetch_related(
+            queryset=ReturnQuery.objects.visible_to(user)
+            .select_related("raised_by", "raised_for", "version")
+            .prefetch_related(
                 Prefetch("messages", queryset=ReturnQueryMessage.objects.select_related("author"))
             ),
         ),
         "reminders",
     )
+
+
+def return_owner_id(monitoring_return: MonitoringReturn) -> int | None:
+    """The RCC that owns the quarter's return and accepts it: the RCC whose LAs' children make
+    up the most placement rows of its current version (ties: the lower id). None when no row
+    names an RCC (nothing submitted, or no placements): then only the NCC accepts it."""
+    if monitoring_return.current_version_id is None:
+        return None
+    return (
+        ReturnPlacement.objects.filter(
+            version_id=monitoring_return.current_version_id, rcc__isnull=False
+        )
+        .values("rcc_id")
+        .annotate(rows=Count("pk"))
+        .order_by("-rows", "rcc_id")
+        .values_list("rcc_id", flat=True)
+        .first()
+    )
+
+
+def own_placement_records(
+    records: list[dict[str, str]],
+    monitoring_return: MonitoringReturn,
+    rcc_ids: frozenset[int] | None,
+) -> list[dict[str, str]]:
+    """The return's rows without the placement rows of other RCCs' children (`rcc_ids` from
+    `querysets.child_rows_for`; None keeps every row). A row's RCC is its LA's in the quarter,
+    as the validator records it on `ReturnPlacement.rcc`."""
+    if rcc_ids is None:
+        return records
+    las = las_by_code(monitoring_return.quarter)
+    return [
+        r
+        for r in records
+        if r.get("record") != PLACEMENT
+        or las.get(str(r.get("la_code") or ""), (0, None))[1] in rcc_ids
+    ]
+
+
+def versions_shown(
+    versions: list[ReturnVersion], rcc_ids: frozenset[int] | None
+) -> list[ReturnVersion]:
+    """The versions with their diffs as this user reads them: for an RCC (`rcc_ids` not None)
+    the placement rows of a diff (other RCCs' children among them) are left out and only their
+    counts shown. Changes the instances in memory only."""
+    if rcc_ids is None:
+        return versions
+    for v in versions:
+        rows = (v.diff or {}).get("placements")
+        if rows and rows.get("rows"):
+            v.diff = {**v.diff, "placements": {**rows, "rows": [], "rows_hidden": True}}
+    return versions
 
 
 def version_summary(version: ReturnVersion) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from apps.monitoring.permissions import (
     SUBMIT_RETURN,
     VIEW_RETURNS,
     VIEW_SCORECARDS,
+    VIEW_SUBMISSIONS,
 )
 from apps.monitoring.services import return_submit_records
 from apps.referrals.models import Placement
@@ -91,10 +92,17 @@ def monitoring_of(world: World) -> Setup:
     snapshot = ScorecardSnapshot.objects.create(
         provider_id=world.ifa.pk, quarter_start=QUARTER.start, computed_at=now
     )
-    # The world IFA has figures for the world RCC's placements: it is linked to that RCC.
+    # The world IFA has figures for the world RCC's placements: it is linked to that RCC. A
+    # placement of the world LA's child with it in the quarter makes the world RCC the owner of
+    # its return (the one RCC that accepts it).
     ScorecardSnapshot.objects.create(
-        provider_id=world.ifa.pk, quarter_start=QUARTER.start, rcc=world.rcc, computed_at=now
+        provider_id=world.ifa.pk,
+        quarter_start=QUARTER.start,
+        rcc=world.rcc,
+        placements=1,
+        computed_at=now,
     )
+    placement(world.ifa, world.la, start=dt.date(2025, 6, 2))
     other_snapshot = ScorecardSnapshot.objects.create(
         provider_id=world.other_ifa.pk, quarter_start=QUARTER.start, computed_at=now
     )
@@ -339,8 +347,19 @@ ROWS = [
         data=lambda w, u: {"body": "Answered."},
         ok=302,
     ),
-    Row("monitoring:submission_detail", roles=VIEW, kwargs=submission, hidden=hidden_submission),
-    Row("monitoring:submission_original", roles=VIEW, kwargs=submission, hidden=hidden_submission),
+    # Submissions (originals and row errors hold every child's rows): provider staff and NCC.
+    Row(
+        "monitoring:submission_detail",
+        roles=VIEW_SUBMISSIONS.roles,
+        kwargs=submission,
+        hidden=hidden_submission,
+    ),
+    Row(
+        "monitoring:submission_original",
+        roles=VIEW_SUBMISSIONS.roles,
+        kwargs=submission,
+        hidden=hidden_submission,
+    ),
     Row("api:monitoring-return-list", roles=VIEW),
     Row("api:monitoring-return-detail", roles=VIEW, kwargs=ret, hidden=hidden_ret),
     Row("api:monitoring-return-prefill", roles=VIEW, kwargs=ret, hidden=hidden_ret),
@@ -379,9 +398,12 @@ ROWS = [
         data=lambda w, u: {"body": "Answered."},
         ok=201,
     ),
-    Row("api:monitoring-submission-list", roles=VIEW),
+    Row("api:monitoring-submission-list", roles=VIEW_SUBMISSIONS.roles),
     Row(
-        "api:monitoring-submission-detail", roles=VIEW, kwargs=submission, hidden=hidden_submission
+        "api:monitoring-submission-detail",
+        roles=VIEW_SUBMISSIONS.roles,
+        kwargs=submission,
+        hidden=hidden_submission,
     ),
     # Scorecards.
     Row("monitoring:scorecard_list", roles=VIEW_SCORECARDS.roles),

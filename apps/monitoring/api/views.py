@@ -34,9 +34,19 @@ from ..permissions import (
     SUBMIT_RETURN,
     VIEW_RETURNS,
     VIEW_SCORECARDS,
+    VIEW_SUBMISSIONS,
     require_submit,
 )
-from ..selectors import feedback_list, prefill_records, return_detail, return_list, scorecard_list
+from ..querysets import child_rows_for
+from ..selectors import (
+    feedback_list,
+    own_placement_records,
+    prefill_records,
+    return_detail,
+    return_list,
+    scorecard_list,
+    versions_shown,
+)
 from ..services import (
     placement_feedback_give,
     return_accept,
@@ -76,11 +86,17 @@ class MonitoringReturnViewSet(ScopedReadOnlyViewSet):
     def get_queryset(self) -> Any:
         qs = super().get_queryset()
         if self.action == "retrieve":
-            return return_detail(qs)
+            return return_detail(qs, self.request.user)
         return return_list(qs).order_by("-quarter_start", "provider__organisation__name", "pk")
 
     def get_serializer_class(self) -> Any:
         return ReturnDetailSerializer if self.action == "retrieve" else ReturnSerializer
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        ret = self.get_object()
+        # An RCC reads its own children's rows only: other RCCs' rows are left out of the diffs.
+        versions_shown(list(ret.versions.all()), child_rows_for(request.user, ret.provider_id))
+        return Response(self.get_serializer(ret).data)
 
     @extend_schema(responses={200: dict})
     @action(detail=True, methods=["get"])
@@ -88,12 +104,11 @@ class MonitoringReturnViewSet(ScopedReadOnlyViewSet):
         """The return's rows as the platform fills them in (or the current version's)."""
         ret = self.get_object()
         fmt = fmt_module.format_for(ret.quarter)
+        records = own_placement_records(
+            prefill_records(ret), ret, child_rows_for(request.user, ret.provider_id)
+        )
         return Response(
-            {
-                "format_version": fmt.version,
-                "quarter": ret.quarter.code,
-                "records": prefill_records(ret),
-            }
+            {"format_version": fmt.version, "quarter": ret.quarter.code, "records": records}
         )
 
     @extend_schema(
@@ -168,7 +183,10 @@ class MonitoringReturnViewSet(ScopedReadOnlyViewSet):
         self, request: Request, pk: str | None = None, query_id: str | None = None
     ) -> Response:
         ret = self.get_object()
-        query = get_object_or_404(ReturnQuery.objects.filter(monitoring_return=ret), pk=query_id)
+        query = get_object_or_404(
+            ReturnQuery.objects.visible_to(request.user).filter(monitoring_return=ret),  # type: ignore[arg-type]
+            pk=query_id,
+        )
         body = ReplySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return_query_reply(query=query, by=request.user, body=body.validated_data["body"])  # type: ignore[arg-type]
@@ -177,10 +195,11 @@ class MonitoringReturnViewSet(ScopedReadOnlyViewSet):
 
 
 class SubmissionViewSet(ScopedReadOnlyViewSet):
-    """Every attempt to submit a return, with every problem found (originals are kept)."""
+    """Every attempt to submit a return, with every problem found (originals are kept): for the
+    provider's staff and the NCC (they hold every child's rows)."""
 
     model = ReturnSubmission
-    rule = VIEW_RETURNS
+    rule = VIEW_SUBMISSIONS
     serializer_class = SubmissionSerializer
     filterset_class = SubmissionFilter
     select_related = ("version",)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
@@ -33,10 +34,11 @@ from ..models import (
     ReturnSubmission,
     ReturnVersion,
 )
-from ..permissions import require_review, works_for_provider
+from ..permissions import require_accept, require_review, works_for_provider
 from ..quarters import Quarter
+from ..querysets import monitoring_scope
 from ..reader import FileRejected, Record, RowError, read_return_file
-from ..selectors import validation_context
+from ..selectors import return_owner_id, validation_context
 from ..validation import CleanReturn, validate_return
 
 logger = logging.getLogger(__name__)
@@ -496,6 +498,10 @@ def return_query_reply(*, query: ReturnQuery, by: User, body: str) -> ReturnQuer
     from_provider = works_for_provider(by, ret.provider_id) and not by.is_superuser
     if not from_provider:
         require_review(by, ret)
+        scope = monitoring_scope(by)
+        if not scope.national and query.raised_for_id not in scope.rcc_ids:
+            # An RCC writes only in its own threads (about its own children's rows).
+            raise PermissionDenied("Only the RCC that raised this query writes in it.")
     message = ReturnQueryMessage.objects.create(
         query=query, author=by, from_provider=from_provider, body=body
     )
@@ -524,8 +530,11 @@ def return_query_reply(*, query: ReturnQuery, by: User, body: str) -> ReturnQuer
 
 @transaction.atomic
 def return_accept(*, monitoring_return: MonitoringReturn, by: User) -> MonitoringReturn:
-    """The commissioner accepts the current version; open queries close; no more resubmissions."""
-    org = require_review(by, monitoring_return)
+    """The owner RCC's commissioner (or the NCC's) accepts the current version; open queries
+    close; no more resubmissions. The owner is the RCC whose LAs' children make up the most
+    rows of the current version (`selectors.return_owner_id`); any other RCC may query it but
+    not accept it (PermissionDenied, nothing changed)."""
+    require_review(by, monitoring_return)
     ret = (
         MonitoringReturn.objects.select_for_update(of=("self",))
         .select_related("provider__organisation", "current_version")
@@ -535,6 +544,7 @@ def return_accept(*, monitoring_return: MonitoringReturn, by: User) -> Monitorin
         raise DomainError("This return has already been accepted.")
     if ret.current_version_id is None:
         raise DomainError("Nothing has been submitted yet: there is nothing to accept.")
+    org = require_accept(by, return_owner_id(ret))
     now = timezone.now()
     ret.status = ReturnStatus.ACCEPTED
     ret.accepted_at, ret.accepted_by, ret.accepted_for = now, by, org

@@ -25,11 +25,22 @@ from ..permissions import (
     REVIEW_RETURN,
     SUBMIT_RETURN,
     VIEW_RETURNS,
+    VIEW_SUBMISSIONS,
+    accepting_organisation,
     can_submit,
     require_submit,
     reviewing_organisation,
 )
-from ..selectors import prefill_records, return_detail, return_list, version_summary
+from ..querysets import child_rows_for
+from ..selectors import (
+    own_placement_records,
+    prefill_records,
+    return_detail,
+    return_list,
+    return_owner_id,
+    version_summary,
+    versions_shown,
+)
 from ..services import (
     return_accept,
     return_query_raise,
@@ -81,7 +92,7 @@ class ReturnDetailView(ScopedDetailView):
     context_object_name = "ret"
 
     def get_queryset(self) -> Any:
-        return return_detail(super().get_queryset())
+        return return_detail(super().get_queryset(), self.request.user)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
@@ -90,6 +101,9 @@ class ReturnDetailView(ScopedDetailView):
         fmt = fmt_module.format_for(ret.quarter)
         version = ret.current_version
         reviewer = reviewing_organisation(user, ret) if REVIEW_RETURN.allows(user) else None
+        reviewable = ret.status in (ReturnStatus.SUBMITTED, ReturnStatus.QUERIED)
+        rows_for = child_rows_for(user, ret.provider_id)
+        owner_id = return_owner_id(ret) if reviewer is not None and reviewable else None
         figures = []
         if version:
             figures = [
@@ -108,13 +122,17 @@ class ReturnDetailView(ScopedDetailView):
             placements=version_summary(version) if version else None,
             can_submit=can_submit(user, ret.provider_id) and ret.status != ReturnStatus.ACCEPTED,
             is_provider_staff=can_submit(user, ret.provider_id),
-            can_review=reviewer is not None
-            and ret.status in (ReturnStatus.SUBMITTED, ReturnStatus.QUERIED),
+            can_review=reviewer is not None and reviewable,
+            can_accept=reviewer is not None
+            and reviewable
+            and accepting_organisation(user, owner_id) is not None,
             can_reply=reviewer is not None or can_submit(user, ret.provider_id),
             upload_form=UploadForm(),
             query_form=QueryForm(fmt=fmt),
             reply_form=ReplyForm(),
-            versions=list(ret.versions.all()),
+            versions=versions_shown(list(ret.versions.all()), rows_for),
+            own_rows_only=rows_for is not None,
+            can_see_submissions=VIEW_SUBMISSIONS.allows(user),
             submissions=list(ret.submissions.all()[:20]),
         )
         return ctx
@@ -242,7 +260,9 @@ class ReturnPrefilledView(RuleRequiredMixin, View):
             raise Http404("No such format.")
         ret = _visible_return(request, pk)
         spec = fmt_module.format_for(ret.quarter)
-        records = prefill_records(ret)
+        records = own_placement_records(
+            prefill_records(ret), ret, child_rows_for(request.user, ret.provider_id)
+        )
         if fmt == "xlsx":
             content = fmt_module.records_xlsx(spec, records)
             content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -257,7 +277,7 @@ class ReturnPrefilledView(RuleRequiredMixin, View):
 
 
 class SubmissionDetailView(ScopedDetailView):
-    rule = VIEW_RETURNS
+    rule = VIEW_SUBMISSIONS
     model = ReturnSubmission
     select_related = ("monitoring_return__provider__organisation", "submitted_by", "version")
     template_name = "monitoring/submission_detail.html"
@@ -276,9 +296,10 @@ class SubmissionDetailView(ScopedDetailView):
 
 
 class SubmissionOriginalView(ScopedDetailView):
-    """The file exactly as sent (or the web form's or API's JSON), to those who may see it."""
+    """The file exactly as sent (or the web form's or API's JSON), to those who may see it: it
+    holds every child's rows, so the provider's staff and the NCC, never an RCC."""
 
-    rule = VIEW_RETURNS
+    rule = VIEW_SUBMISSIONS
     model = ReturnSubmission
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -323,7 +344,10 @@ class QueryReplyView(RuleRequiredMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         visible = MonitoringReturn.objects.visible_to(request.user).values("pk")  # type: ignore[arg-type]
-        query = get_object_or_404(ReturnQuery.objects.filter(monitoring_return__in=visible), pk=pk)
+        query = get_object_or_404(
+            ReturnQuery.objects.visible_to(request.user).filter(monitoring_return__in=visible),  # type: ignore[arg-type]
+            pk=pk,
+        )
         form = ReplyForm(request.POST)
         if form.is_valid():
             try:
