@@ -224,8 +224,9 @@ MULTI_ROWS = [row for row in all_rows() if row.hidden is not None and row.roles 
 @pytest.mark.django_db
 @pytest.mark.parametrize("row", MULTI_ROWS, ids=lambda row: row.id)
 def test_route_with_memberships_elsewhere(row: Row, world):
+    """Every allowed role for the 404 (the leak); the first for the `ok` (not over-narrowed)."""
     assert row.roles is not None
-    for role in sorted(row.roles & set(world.users)):
+    for i, role in enumerate(sorted(row.roles & set(world.users))):
         user = _with_memberships_elsewhere(world, role, row.roles)
         kwargs = row.hidden(world, user)  # type: ignore[misc]
         if kwargs is not None:
@@ -233,7 +234,8 @@ def test_route_with_memberships_elsewhere(row: Row, world):
             assert response.status_code == 404, _describe(
                 row, f"{role} here + other roles in the object's organisations", response
             )
-        response = _call(row, world, user, row.kwargs(world, user))
-        assert response.status_code == row.ok, _describe(
-            row, f"{role} + other roles elsewhere", response
-        )
+        if i == 0:
+            response = _call(row, world, user, row.kwargs(world, user))
+            assert response.status_code == row.ok, _describe(
+                row, f"{role} + other roles elsewhere", response
+            )
