@@ -125,3 +125,19 @@ def test_acting_as_keeps_only_the_memberships_holding_the_roles(case):
     assert person.acting_as(None) is person
     assert person.acting_as({Role.IRO, Role.PROVIDER_REFERRALS}) is person
     assert person.acting_as({Role.COMMISSIONER}).membership_list == []
+
+
+@pytest.mark.parametrize(
+    ("role", "place"),
+    [(Role.ADMINISTRATOR, "la"), (Role.PROVIDER_DATA, "ifa"), (Role.ADMINISTRATOR, "ifa")],
+)
+def test_a_membership_sees_referrals_only_through_a_journey_role(case, world, role, place):
+    """Belt and braces under `acting_as`: called with the whole person (a service, a task), the
+    querysets still let a membership count only through a role of the referral journey."""
+    from apps.referrals.models import Child, Placement, Referral, ReferralTarget
+
+    person = user_with_role(role, getattr(world, place))
+    assert not Referral.objects.visible_to(person).exists()
+    assert not Child.objects.visible_to(person).exists()
+    assert not ReferralTarget.objects.visible_to(person).exists()
+    assert not Placement.objects.visible_to(person).exists()
