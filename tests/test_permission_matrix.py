@@ -3,6 +3,10 @@
 - `test_every_route_has_a_row`: a new route without a row (or a PUBLIC entry) fails here.
 - `test_route`: for each row, anonymous → login / 401; other roles → 403; an object outside
   the caller's scope → 404; the right roles → the row's `ok` status.
+- `test_route_with_memberships_elsewhere`: for each row with an object, callers holding several
+  memberships (docs/adr/0006): the row's role in their own organisation plus every role the row
+  does not allow in the organisations that own the hidden object (of every kind) → still 404 on
+  that object, and still the row's `ok` on their own.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from apps.accounts.roles import Role
 from tests.permission_rows import TESTS_DIR, Row, all_rows, public_routes
 
 # Routes never in the matrix: Django's admin has its own permission system (staff only).
@@ -174,3 +179,63 @@ def test_route(row: Row, world):
     for role, user in allowed.items():
         response = _call(row, world, user, row.kwargs(world, user))
         assert response.status_code == row.ok, _describe(row, role, response)
+
+
+# --- Several memberships: a permission comes from one of them (issue 11 item 3, ADR 0006) -----
+
+# Where, on the other side of the world (the other RCC, its LA, hub and fostering service, the
+# other IFA, the NCC), a caller may also hold each role: the organisations owning the objects
+# that rows name as `hidden`.
+ELSEWHERE: dict[str, tuple[str, ...]] = {
+    Role.SOCIAL_WORKER: ("other_la",),
+    Role.IRO: ("other_la",),
+    Role.PLACEMENT_OFFICER: ("other_hub",),
+    Role.COMMISSIONER: ("other_rcc",),
+    Role.SCRUTINEER: ("other_rcc",),
+    Role.PROVIDER_REFERRALS: ("other_ifa", "other_la_service"),
+    Role.PROVIDER_DATA: ("other_ifa", "other_la_service"),
+    Role.NCC_ANALYST: ("ncc",),
+    Role.ADMINISTRATOR: ("other_rcc", "other_la", "other_la_service", "other_ifa"),
+}
+
+
+def test_every_role_has_a_place_elsewhere():
+    assert set(ELSEWHERE) == set(Role.values)
+
+
+def _with_memberships_elsewhere(world: Any, role: str, roles: frozenset[str]) -> Any:
+    """A new person holding `role` where the world's one does, and every role not in `roles`
+    in the other side's organisations."""
+    from tests.factories import MembershipFactory, user_with_role
+
+    home = world.users[role].memberships.select_related("organisation").get().organisation
+    user = user_with_role(role, home)
+    for other_role, places in ELSEWHERE.items():
+        if other_role in roles:
+            continue
+        for place in places:
+            MembershipFactory(user=user, organisation=getattr(world, place), role=other_role)
+    return user
+
+
+MULTI_ROWS = [row for row in all_rows() if row.hidden is not None and row.roles is not None]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row", MULTI_ROWS, ids=lambda row: row.id)
+def test_route_with_memberships_elsewhere(row: Row, world):
+    """Every allowed role for the 404 (the leak); the first for the `ok` (not over-narrowed)."""
+    assert row.roles is not None
+    for i, role in enumerate(sorted(row.roles & set(world.users))):
+        user = _with_memberships_elsewhere(world, role, row.roles)
+        kwargs = row.hidden(world, user)  # type: ignore[misc]
+        if kwargs is not None:
+            response = _call(row, world, user, kwargs)
+            assert response.status_code == 404, _describe(
+                row, f"{role} here + other roles in the object's organisations", response
+            )
+        if i == 0:
+            response = _call(row, world, user, row.kwargs(world, user))
+            assert response.status_code == row.ok, _describe(
+                row, f"{role} + other roles elsewhere", response
+            )

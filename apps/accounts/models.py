@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterable
 from functools import cached_property
 from typing import ClassVar
 
@@ -54,6 +56,48 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_set.intersection(roles))
+
+    def acting_as(self, roles: Iterable[str] | None) -> User:
+        """This user acting only through the memberships that hold one of `roles` (None: all).
+
+        A permission for an object comes from one membership that both sees the object and holds
+        a role for the action (docs/adr/0006): the base views and API permission put this in
+        `request.user` for the action's rule, so every `visible_to`, selector and service the
+        request calls sees only those memberships, never a role held in one organisation with
+        the visibility of another. The copy shares the row (same pk, saves are the user's) but
+        none of the per-user caches: `membership_list`, `role_set` and every `_`-prefixed
+        attribute the apps' querysets keep on the user object (e.g. `_org_ids_by_kind`).
+        `signed_in_user` is the person as signed in (navigation lists all their work).
+        """
+        if roles is None or self.is_superuser or not self.is_authenticated:
+            return self
+        wanted = frozenset(roles)
+        memberships = self.membership_list
+        acting_list = [m for m in memberships if m.role in wanted]
+        if len(acting_list) == len(memberships):
+            return self
+        acting = copy.copy(self)
+        for key in list(acting.__dict__):
+            if key in _PER_USER_CACHES or (key.startswith("_") and key not in _ROW_STATE):
+                del acting.__dict__[key]
+        acting.__dict__["membership_list"] = acting_list
+        acting.signed_in_user = self.signed_in_user
+        return acting
+
+    @property
+    def signed_in_user(self) -> User:
+        """The user with every membership (`self` unless this is an `acting_as` copy)."""
+        return self.__dict__.get("signed_in_user", self)  # type: ignore[no-any-return]
+
+    @signed_in_user.setter
+    def signed_in_user(self, user: User) -> None:
+        self.__dict__["signed_in_user"] = user
+
+
+# What `acting_as` drops from its copy: the cached properties read from the memberships, and
+# (besides these two, Django's row state) every `_`-prefixed per-user cache.
+_PER_USER_CACHES = frozenset({"membership_list", "role_set"})
+_ROW_STATE = frozenset({"_state", "_password"})
 
 
 class Membership(models.Model):

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
-from .permissions import SIGNED_IN, Rule
+from .permissions import SIGNED_IN, Rule, acting_user
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,12 @@ def register_panel(*panels: HomePanel) -> None:
 def home_panels(user: Any) -> list[dict[str, Any]]:
     if not getattr(user, "is_authenticated", False):
         return []
+    # Each panel reads as the memberships holding its rule's roles (docs/adr/0006).
     return [
-        {"template_name": panel.template_name, "context": panel.context(user)}
+        {
+            "template_name": panel.template_name,
+            "context": panel.context(acting_user(user, panel.rule)),
+        }
         for panel in sorted(HOME_PANELS, key=lambda p: p.order)
         if panel.rule.allows(user)
     ]

@@ -3,6 +3,11 @@
 A `Rule` answers "may this user take this kind of action at all?" (no → 403). Scoping of
 objects is each model's `visible_to(user)` queryset method (outside it → 404). Base classes in
 `apps.core.views` and `apps.core.api.views` apply both, so no view re-writes either.
+
+Both come from the same membership: before scoping, the base classes replace the request's
+user by `acting_user(user, rule)`, the user acting only through the memberships that hold one
+of the rule's roles (docs/adr/0006-permission-from-one-membership.md). A role held in one
+organisation never combines with what another of the person's organisations can see.
 """
 
 from __future__ import annotations
@@ -25,3 +30,14 @@ class Rule:
 
 
 SIGNED_IN = Rule("signed_in")
+
+
+def acting_user(user: Any, rule: Rule) -> Any:
+    """`user` acting through the memberships that hold a role of `rule` (all for SIGNED_IN).
+
+    For a signed-in user without such a membership the result holds none, so `rule.allows`
+    still answers 403 for it; anonymous users and superusers come back as they are.
+    """
+    if not user or not user.is_authenticated:
+        return user
+    return user.acting_as(rule.roles)

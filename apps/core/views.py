@@ -15,13 +15,23 @@ from django_filters.views import FilterView
 
 from . import health
 from .exports import Column, export_rows
-from .permissions import SIGNED_IN, Rule
+from .permissions import SIGNED_IN, Rule, acting_user
 
 
 class RuleRequiredMixin(LoginRequiredMixin):
-    """Anonymous → login page; signed in without a role the rule allows → 403."""
+    """Anonymous → login page; signed in without a role the rule allows → 403.
+
+    From `setup()` on (before any `dispatch`, so before a view fetches its object),
+    `request.user` acts only through the memberships holding one of the rule's roles
+    (`User.acting_as`, docs/adr/0006): what the view then reads or writes is seen by a membership
+    that holds a role for the action, never by another of the person's memberships.
+    """
 
     rule: ClassVar[Rule] = SIGNED_IN
+
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        request.user = acting_user(request.user, self.rule)
+        super().setup(request, *args, **kwargs)  # type: ignore[misc]
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:

@@ -6,6 +6,8 @@
   targets, offers and placements.
 - A person asked to review a referral (co-design) sees that referral.
 - NCC staff see none of these rows; they read aggregates in reporting.
+
+Each membership counts only through the roles that do that work (SCOPING_ROLES_BY_KIND).
 """
 
 from __future__ import annotations
@@ -15,14 +17,29 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.db.models import Q
 
+from apps.accounts.roles import Role
 from apps.organisations.kinds import OrganisationKind
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
 
 
+# Which roles, held in which kind of organisation, make that membership see children, referrals,
+# offers and placements (docs/adr/0006): a membership counts only for the work its role does, so
+# an LA administrator or a provider's data officer sees none of them however else the person
+# is placed, and the base views' `acting_as` narrows further to the action's roles.
+SCOPING_ROLES_BY_KIND: dict[str, frozenset[str]] = {
+    OrganisationKind.LOCAL_AUTHORITY: frozenset({Role.SOCIAL_WORKER, Role.IRO}),
+    OrganisationKind.RCC: frozenset({Role.COMMISSIONER, Role.SCRUTINEER}),
+    OrganisationKind.HUB: frozenset({Role.PLACEMENT_OFFICER}),
+    OrganisationKind.IFA: frozenset({Role.PROVIDER_REFERRALS}),
+    OrganisationKind.LA_SERVICE: frozenset({Role.PROVIDER_REFERRALS}),
+}
+
+
 def org_ids_by_kind(user: User) -> dict[str, set[int]]:
-    """The user's organisations grouped by kind; a hub counts for its RCC too (key 'rcc')."""
+    """The organisations in which the user holds a role of the referral journey
+    (SCOPING_ROLES_BY_KIND), grouped by kind; a hub counts for its RCC too (key 'rcc')."""
     cached = getattr(user, "_org_ids_by_kind", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
@@ -30,6 +47,8 @@ def org_ids_by_kind(user: User) -> dict[str, set[int]]:
     if user.is_authenticated:
         for m in user.membership_list:
             org = m.organisation
+            if m.role not in SCOPING_ROLES_BY_KIND.get(org.kind, ()):
+                continue
             out[org.kind].add(org.pk)
             if org.kind == OrganisationKind.HUB and org.rcc_id:
                 out[OrganisationKind.RCC].add(org.rcc_id)

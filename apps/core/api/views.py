@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework import permissions, viewsets
 
-from apps.core.permissions import SIGNED_IN, Rule
+from apps.core.permissions import SIGNED_IN, Rule, acting_user
 
 
 class RulePermission(permissions.BasePermission):
@@ -21,6 +21,9 @@ class RulePermission(permissions.BasePermission):
         if not rule.allows(request.user):
             self.message = f"Your role does not allow this ({rule.name})."
             return False
+        # The action is taken through the memberships holding the rule's roles, and only they
+        # scope what it reads or writes (docs/adr/0006): checked before any handler runs.
+        request.user = acting_user(request.user, rule)
         return True
 
 
