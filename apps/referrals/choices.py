@@ -195,3 +195,11 @@ RISK_TO_OTHERS_FIELDS = (
     ("harm_criminal_exploitation", "Criminal exploitation of others"),
     ("harm_other", "Other risk to others or property"),
 )
+
+
+class AccessChannel(models.TextChoices):
+    """How a child's record was read: the web pages, the API or a download."""
+
+    WEB = "web", "Web page"
+    API = "api", "API"
+    EXPORT = "export", "Download"

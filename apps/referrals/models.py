@@ -11,10 +11,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from apps.accounts.roles import Role
 from apps.organisations.models import Organisation, PostcodeDistrict
 from apps.providers.choices import Ethnicity, Religion, Sex
 
 from .choices import (
+    AccessChannel,
     ChoiceReason,
     ContributorRole,
     DeclineReason,
@@ -493,22 +495,53 @@ class PlacementAgreement(models.Model):
 
 
 class ReferralAccessLog(models.Model):
-    """Every read of a child's referral by a provider (and other sensitive reads)."""
+    """Every read of a child's record (the child, or one of the child's referrals) by anyone:
+    LA, hub or provider staff. Who read it, through which membership (organisation and role),
+    what they read, when and how (web, API or download). Shown to the child's social workers."""
 
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="access_log")
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="access_log")
+    referral = models.ForeignKey(
+        Referral, null=True, blank=True, on_delete=models.CASCADE, related_name="access_log"
+    )
     user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey(
         Organisation, null=True, on_delete=models.PROTECT, related_name="+"
     )
+    role = models.CharField(max_length=32, blank=True, help_text="The role they read it in")
     action = models.CharField(max_length=40)
+    channel = models.CharField(
+        max_length=6, choices=AccessChannel.choices, default=AccessChannel.WEB
+    )
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-at"]
-        indexes = [models.Index(fields=["referral", "at"], name="referral_access_at")]
+        indexes = [
+            models.Index(fields=["referral", "at"], name="referral_access_at"),
+            models.Index(fields=["child", "-at"], name="child_access_at"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.action} on referral {self.referral_id} by user {self.user_id}"
+        return f"{self.action} on child {self.child_id} by user {self.user_id}"
+
+    # What was read, in words, for the child's page.
+    ACTION_LABELS = {
+        "view_child": "The child's record",
+        "view_child_needs": "The child's needs over time",
+        "view_referral": "A referral",
+        "view_placement": "The placement",
+        "provider_view": "A referral, as sent to the provider",
+        "provider_view_identity": "The child's local identifier, after shortlisting",
+        "provider_view_placement": "The placement",
+    }
+
+    @property
+    def action_label(self) -> str:
+        return self.ACTION_LABELS.get(self.action, self.action.replace("_", " "))
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label if self.role in Role.values else self.role
 
 
 class ReferralEvent(models.Model):

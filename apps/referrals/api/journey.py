@@ -20,6 +20,7 @@ from apps.core.errors import DomainError
 from apps.core.permissions import Rule
 from apps.referrals import selectors
 from apps.referrals.choices import (
+    AccessChannel,
     ChoiceReason,
     PlacementType,
     ReasonEnded,
@@ -404,7 +405,9 @@ class PlacementViewSet(
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         placement = self.get_object()
-        placement_services.placement_view(placement=placement, by=request.user)
+        placement_services.placement_view(
+            placement=placement, by=request.user, channel=AccessChannel.API
+        )
         return Response(PlacementSerializer(placement).data)
 
     @extend_schema(

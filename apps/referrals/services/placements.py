@@ -21,6 +21,7 @@ from apps.providers.choices import VacancyStatus
 from apps.providers.models import Vacancy
 from apps.referrals.choices import (
     UNPLANNED_ENDINGS,
+    AccessChannel,
     OfferStatus,
     PlacementType,
     ReasonEnded,
@@ -275,13 +276,14 @@ def placement_end(
     return placement
 
 
-def placement_view(*, placement: Placement, by: Any) -> None:
-    """Log a provider's read of a placement page (it shows the child's local identifier)."""
-    if by.is_superuser or placement.provider_id not in org_ids_by_kind(by)["provider"]:
-        return
+def placement_view(*, placement: Placement, by: Any, channel: str = AccessChannel.WEB) -> None:
+    """Log a read of a placement page (it shows the child's local identifier): the provider's
+    staff as the provider, the LA's and hub's staff through their own membership."""
+    is_provider = placement.provider_id in org_ids_by_kind(by)["provider"]
     record_access(
         referral=placement.referral,
         user=by,
-        organisation=placement.provider.organisation,
-        action="provider_view_placement",
+        organisation=placement.provider.organisation if is_provider else None,
+        action="provider_view_placement" if is_provider else "view_placement",
+        channel=channel,
     )
