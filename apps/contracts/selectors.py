@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from apps.providers.choices import CARE_TYPE_CODES
 
-from .choices import LOT_CARE_TYPE, EnrolmentStatus, LotService, fee_field_for_age
+from .choices import LOT_CARE_TYPE, AlertKind, EnrolmentStatus, LotService, fee_field_for_age
 from .dates import financial_year_bounds
 from .models import (
+    ContractAlert,
     Framework,
     InHouseCost,
     PlacementBudget,
@@ -204,6 +205,43 @@ def soft_block_utilisation(
             days_used=used, days_reserved=reserved, threshold=b.utilisation_threshold
         )
     return out
+
+
+def utilisation_message(block: SoftBlock, use: Utilisation, *, on: datetime.date) -> str:
+    """The soft block's utilisation in words: the figures the table and the block's page show
+    (`soft_block_utilisation`), for the low-utilisation alert."""
+    percent = "no" if use.percent is None else f"{use.percent}%"
+    level = (
+        f"the alert level is {block.utilisation_threshold}%"
+        if use.below_threshold
+        else f"back at or above the alert level of {block.utilisation_threshold}%"
+    )
+    return (
+        f"Soft block {block.reference} with {block.provider} is {percent} used to "
+        f"{on.day} {on:%B %Y} ({use.days_used} of {use.days_reserved} days); {level}."
+    )
+
+
+def alerts_with_figures(
+    alerts: Iterable[ContractAlert], *, on: datetime.date | None = None
+) -> list[ContractAlert]:
+    """The alerts, each with `text` to show: a low-utilisation alert reads the block's figures
+    today (one query for all of them), as the table and the block's page do, not the figure
+    stored when it was raised; every other alert its message."""
+    today = on or timezone.localdate()
+    alerts = list(alerts)
+    blocks = {
+        a.soft_block_id: a.soft_block
+        for a in alerts
+        if a.kind == AlertKind.LOW_UTILISATION and a.soft_block_id
+    }
+    figures = soft_block_utilisation(blocks.values(), on=today) if blocks else {}
+    for a in alerts:
+        use = figures.get(a.soft_block_id) if a.kind == AlertKind.LOW_UTILISATION else None
+        a.text = (  # type: ignore[attr-defined]
+            utilisation_message(blocks[a.soft_block_id], use, on=today) if use else a.message
+        )
+    return alerts
 
 
 # ---------------------------------------------------------------------------------------------
