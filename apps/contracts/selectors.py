@@ -298,7 +298,8 @@ def budget_figures(
 ) -> dict[int, BudgetFigures]:
     """Spend against each LA's budget for its financial year, as of `on` (one query per year).
 
-    Actual: nights of care from 1 April to `on` x the IPA's agreed weekly cost (fee + support) / 7.
+    Actual: nights of care from 1 April to `on` x the IPA's weekly cost / 7: its actual weekly
+    cost where recorded (booking, then any change of fee or support), else the agreed fee + support.
     Committed: nights from the day after `on` to 31 March (or the placement's end) for
     placements running then. Every placement of the LA's children counts, including those with
     another LA's service (PR2), which the RCC pays at the agreed fee."""
@@ -322,14 +323,21 @@ def budget_figures(
                 "start_date",
                 "end_date",
                 "placement_provider",
+                "agreement__actual_weekly_cost",
                 "agreement__agreed_weekly_fee",
                 "agreement__support_weekly_cost",
                 "offer__weekly_fee",
                 "offer__support_weekly_cost",
             )
         )
-        for la_id, p_start, p_end, code, ipa_fee, ipa_support, offer_fee, offer_support in rows:
-            weekly = (ipa_fee + ipa_support) if ipa_fee is not None else (offer_fee + offer_support)
+        for la_id, p_start, p_end, code, paid, ipa_fee, ipa_support, fee, support in rows:
+            # The IPA's actual weekly cost where recorded, else its agreed cost, else the offer's.
+            if paid is not None:
+                weekly = paid
+            elif ipa_fee is not None:
+                weekly = ipa_fee + ipa_support
+            else:
+                weekly = fee + support
             daily = decimal.Decimal(weekly) / 7
             actual = (daily * _nights(p_start, p_end, start, cut)).quantize(PENNY)
             committed = (daily * _nights(p_start, p_end, cut, stop)).quantize(PENNY)

@@ -203,3 +203,11 @@ class AccessChannel(models.TextChoices):
     WEB = "web", "Web page"
     API = "api", "API"
     EXPORT = "export", "Download"
+
+
+class PlacementStatus(models.TextChoices):
+    """Where a placement stands today: a booked start in the future is not yet current."""
+
+    STARTING = "starting", "Starting later"
+    CURRENT = "current", "Current"
+    ENDED = "ended", "Ended"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from apps.accounts.roles import Role
 from apps.organisations.models import Organisation, PostcodeDistrict
@@ -25,6 +26,7 @@ from .choices import (
     OfferStatus,
     PetsOk,
     PlacementProvider,
+    PlacementStatus,
     PlacementType,
     ReasonEnded,
     ReferralStatus,
@@ -473,6 +475,25 @@ class Placement(models.Model):
     def __str__(self) -> str:
         return f"Placement {self.pk} (referral {self.referral_id})"
 
+    @property
+    def status(self) -> str:
+        """Ended once it has an end date; current from its start date; before that, starting
+        later (booked ahead: not yet "Current")."""
+        if self.end_date is not None:
+            return PlacementStatus.ENDED
+        if self.start_date > timezone.localdate():
+            return PlacementStatus.STARTING
+        return PlacementStatus.CURRENT
+
+    @property
+    def status_label(self) -> str:
+        """The status in words, as every page shows it."""
+        if self.status == PlacementStatus.STARTING:
+            return f"Starting on {self.start_date.day} {self.start_date:%B %Y}"
+        if self.status == PlacementStatus.ENDED:
+            return f"Ended {self.end_date.day} {self.end_date:%B %Y}"  # type: ignore[union-attr]
+        return str(PlacementStatus.CURRENT.label)
+
 
 class PlacementAgreement(models.Model):
     """The individual placement agreement (IPA): the per-child contract with the agreed cost."""
@@ -481,7 +502,13 @@ class PlacementAgreement(models.Model):
     agreed_weekly_fee = models.DecimalField(max_digits=8, decimal_places=2)
     support_package = models.JSONField(default=list, blank=True)
     support_weekly_cost = models.DecimalField(max_digits=8, decimal_places=2, default=0)
-    actual_weekly_cost = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    actual_weekly_cost = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="What is paid each week: the agreed cost at booking, then any recorded change",
+    )
     provider_urn = models.CharField("provider's Ofsted URN", max_length=10, blank=True)
     siblings_split = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -492,6 +519,14 @@ class PlacementAgreement(models.Model):
     @property
     def agreed_weekly_cost(self):  # type: ignore[no-untyped-def]
         return self.agreed_weekly_fee + self.support_weekly_cost
+
+    @property
+    def weekly_cost(self):  # type: ignore[no-untyped-def]
+        """What is paid each week: the actual cost where recorded (at booking, and after a
+        change of fee or support), else the agreed cost."""
+        if self.actual_weekly_cost is not None:
+            return self.actual_weekly_cost
+        return self.agreed_weekly_cost
 
 
 class ReferralAccessLog(models.Model):

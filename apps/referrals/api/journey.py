@@ -22,6 +22,7 @@ from apps.referrals import selectors
 from apps.referrals.choices import (
     AccessChannel,
     ChoiceReason,
+    PlacementStatus,
     PlacementType,
     ReasonEnded,
     ScrutinyDecision,
@@ -344,6 +345,7 @@ class PlacementSerializer(serializers.ModelSerializer):
     provider = serializers.CharField(source="provider.name")
     household = serializers.CharField(source="household.reference")
     scrutiny_outstanding = serializers.BooleanField(default=False)
+    status = serializers.ChoiceField(choices=PlacementStatus.choices, read_only=True)
     agreement = AgreementSerializer()
 
     class Meta:
@@ -361,6 +363,7 @@ class PlacementSerializer(serializers.ModelSerializer):
             "start_date",
             "end_date",
             "reason_ended",
+            "status",
             "distance_from_home_miles",
             "emergency_scrutiny_due",
             "scrutiny_outstanding",

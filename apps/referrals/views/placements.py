@@ -106,6 +106,7 @@ class PlacementListView(ScopedListView):
         ("DECOM", lambda p: _date(p.start_date)),
         ("DEC", lambda p: _date(p.end_date)),
         ("REC", "reason_ended"),
+        ("Status", "status_label"),
         ("PLACE", "placement_type"),
         ("PLACE_PROVIDER", "placement_provider"),
         ("URN", "agreement__provider_urn"),
@@ -113,6 +114,7 @@ class PlacementListView(ScopedListView):
         ("Household", "household__reference"),
         ("Distance from home (miles)", "distance_from_home_miles"),
         ("Agreed weekly cost", lambda p: p.agreement.agreed_weekly_cost),
+        ("Actual weekly cost", lambda p: p.agreement.weekly_cost),
         ("Emergency scrutiny outstanding", lambda p: "yes" if p.scrutiny_outstanding else ""),
     ]
 
