@@ -230,16 +230,17 @@ def alerts_with_figures(
     stored when it was raised; every other alert its message."""
     today = on or timezone.localdate()
     alerts = list(alerts)
-    blocks = {
-        a.soft_block_id: a.soft_block
+    blocks: dict[int, SoftBlock] = {
+        a.soft_block.pk: a.soft_block
         for a in alerts
-        if a.kind == AlertKind.LOW_UTILISATION and a.soft_block_id
+        if a.kind == AlertKind.LOW_UTILISATION and a.soft_block is not None
     }
     figures = soft_block_utilisation(blocks.values(), on=today) if blocks else {}
     for a in alerts:
-        use = figures.get(a.soft_block_id) if a.kind == AlertKind.LOW_UTILISATION else None
+        block = blocks.get(a.soft_block_id or 0) if a.kind == AlertKind.LOW_UTILISATION else None
+        use = figures.get(block.pk) if block is not None else None
         a.text = (  # type: ignore[attr-defined]
-            utilisation_message(blocks[a.soft_block_id], use, on=today) if use else a.message
+            utilisation_message(block, use, on=today) if block and use else a.message
         )
     return alerts
 

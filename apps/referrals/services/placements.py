@@ -236,6 +236,7 @@ def placement_weekly_cost_change(
     plus support; the agreed cost stays as agreed. On the referral's timeline with the reason."""
     from apps.referrals.services.offers import _money
 
+    placement = Placement.objects.select_related("referral__rcc").get(pk=placement.pk)
     _check_hub(placement.referral, by)
     agreement = PlacementAgreement.objects.select_for_update().get(placement=placement)
     if placement.end_date is not None:

@@ -106,7 +106,6 @@ class PlacementListView(ScopedListView):
         ("DECOM", lambda p: _date(p.start_date)),
         ("DEC", lambda p: _date(p.end_date)),
         ("REC", "reason_ended"),
-        ("Status", "status_label"),
         ("PLACE", "placement_type"),
         ("PLACE_PROVIDER", "placement_provider"),
         ("URN", "agreement__provider_urn"),
@@ -116,6 +115,7 @@ class PlacementListView(ScopedListView):
         ("Agreed weekly cost", lambda p: p.agreement.agreed_weekly_cost),
         ("Actual weekly cost", lambda p: p.agreement.weekly_cost),
         ("Emergency scrutiny outstanding", lambda p: "yes" if p.scrutiny_outstanding else ""),
+        ("Status", "status_label"),
     ]
 
     def get_queryset(self) -> QuerySet[Placement]:
