@@ -8,7 +8,7 @@ from apps.core.navigation import HomePanel, register_panel
 
 from .models import ContractAlert, SoftBlock
 from .permissions import VIEW_ALERTS
-from .selectors import offers_above_schedule, soft_block_utilisation
+from .selectors import alerts_with_figures, offers_above_schedule, soft_block_utilisation
 
 PANEL_ROWS = 6
 
@@ -25,10 +25,10 @@ def commissioner_panel(user: Any) -> dict[str, Any]:
         key=lambda b: (b.utilisation.percent is None, b.utilisation.percent or 0, b.reference)
     )  # type: ignore[attr-defined]
     return {
-        "alerts": list(
-            alerts.select_related("framework", "soft_block").order_by("event_date", "id")[
-                :PANEL_ROWS
-            ]
+        "alerts": alerts_with_figures(
+            alerts.select_related("framework", "soft_block__provider__organisation").order_by(
+                "event_date", "id"
+            )[:PANEL_ROWS]
         ),
         "alert_count": alerts.count(),
         "soft_blocks": blocks[:PANEL_ROWS],

@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from apps.providers.choices import CARE_TYPE_CODES
 
-from .choices import LOT_CARE_TYPE, EnrolmentStatus, LotService, fee_field_for_age
+from .choices import LOT_CARE_TYPE, AlertKind, EnrolmentStatus, LotService, fee_field_for_age
 from .dates import financial_year_bounds
 from .models import (
+    ContractAlert,
     Framework,
     InHouseCost,
     PlacementBudget,
@@ -206,6 +207,44 @@ def soft_block_utilisation(
     return out
 
 
+def utilisation_message(block: SoftBlock, use: Utilisation, *, on: datetime.date) -> str:
+    """The soft block's utilisation in words: the figures the table and the block's page show
+    (`soft_block_utilisation`), for the low-utilisation alert."""
+    percent = "no" if use.percent is None else f"{use.percent}%"
+    level = (
+        f"the alert level is {block.utilisation_threshold}%"
+        if use.below_threshold
+        else f"back at or above the alert level of {block.utilisation_threshold}%"
+    )
+    return (
+        f"Soft block {block.reference} with {block.provider} is {percent} used to "
+        f"{on.day} {on:%B %Y} ({use.days_used} of {use.days_reserved} days); {level}."
+    )
+
+
+def alerts_with_figures(
+    alerts: Iterable[ContractAlert], *, on: datetime.date | None = None
+) -> list[ContractAlert]:
+    """The alerts, each with `text` to show: a low-utilisation alert reads the block's figures
+    today (one query for all of them), as the table and the block's page do, not the figure
+    stored when it was raised; every other alert its message."""
+    today = on or timezone.localdate()
+    alerts = list(alerts)
+    blocks: dict[int, SoftBlock] = {
+        a.soft_block.pk: a.soft_block
+        for a in alerts
+        if a.kind == AlertKind.LOW_UTILISATION and a.soft_block is not None
+    }
+    figures = soft_block_utilisation(blocks.values(), on=today) if blocks else {}
+    for a in alerts:
+        block = blocks.get(a.soft_block_id or 0) if a.kind == AlertKind.LOW_UTILISATION else None
+        use = figures.get(block.pk) if block is not None else None
+        a.text = (  # type: ignore[attr-defined]
+            utilisation_message(block, use, on=today) if block and use else a.message
+        )
+    return alerts
+
+
 # ---------------------------------------------------------------------------------------------
 # Budgets: committed and actual spend, forecast to the end of the financial year
 # ---------------------------------------------------------------------------------------------
@@ -260,7 +299,8 @@ def budget_figures(
 ) -> dict[int, BudgetFigures]:
     """Spend against each LA's budget for its financial year, as of `on` (one query per year).
 
-    Actual: nights of care from 1 April to `on` x the IPA's agreed weekly cost (fee + support) / 7.
+    Actual: nights of care from 1 April to `on` x the IPA's weekly cost / 7: its actual weekly
+    cost where recorded (booking, then any change of fee or support), else the agreed fee + support.
     Committed: nights from the day after `on` to 31 March (or the placement's end) for
     placements running then. Every placement of the LA's children counts, including those with
     another LA's service (PR2), which the RCC pays at the agreed fee."""
@@ -284,14 +324,21 @@ def budget_figures(
                 "start_date",
                 "end_date",
                 "placement_provider",
+                "agreement__actual_weekly_cost",
                 "agreement__agreed_weekly_fee",
                 "agreement__support_weekly_cost",
                 "offer__weekly_fee",
                 "offer__support_weekly_cost",
             )
         )
-        for la_id, p_start, p_end, code, ipa_fee, ipa_support, offer_fee, offer_support in rows:
-            weekly = (ipa_fee + ipa_support) if ipa_fee is not None else (offer_fee + offer_support)
+        for la_id, p_start, p_end, code, paid, ipa_fee, ipa_support, fee, support in rows:
+            # The IPA's actual weekly cost where recorded, else its agreed cost, else the offer's.
+            if paid is not None:
+                weekly = paid
+            elif ipa_fee is not None:
+                weekly = ipa_fee + ipa_support
+            else:
+                weekly = fee + support
             daily = decimal.Decimal(weekly) / 7
             actual = (daily * _nights(p_start, p_end, start, cut)).quantize(PENNY)
             committed = (daily * _nights(p_start, p_end, cut, stop)).quantize(PENNY)

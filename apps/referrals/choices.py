@@ -195,3 +195,19 @@ RISK_TO_OTHERS_FIELDS = (
     ("harm_criminal_exploitation", "Criminal exploitation of others"),
     ("harm_other", "Other risk to others or property"),
 )
+
+
+class AccessChannel(models.TextChoices):
+    """How a child's record was read: the web pages, the API or a download."""
+
+    WEB = "web", "Web page"
+    API = "api", "API"
+    EXPORT = "export", "Download"
+
+
+class PlacementStatus(models.TextChoices):
+    """Where a placement stands today: a booked start in the future is not yet current."""
+
+    STARTING = "starting", "Starting later"
+    CURRENT = "current", "Current"
+    ENDED = "ended", "Ended"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
 from .choices import LegalStatus, ReferralStatus, ReviewStatus, Urgency
 from .models import Child, Referral, ReferralReview
@@ -243,11 +244,11 @@ class ScrutinyQueueFilter(django_filters.FilterSet):
 
 class PlacementFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Child's local identifier or household")
-    current = django_filters.BooleanFilter(
-        field_name="end_date",
-        lookup_expr="isnull",
-        label="Current or ended",
-        widget=forms.Select(choices=[("", "Any"), ("true", "Current"), ("false", "Ended")]),
+    current = django_filters.ChoiceFilter(
+        method="by_status",
+        label="Current, starting later or ended",
+        choices=[("true", "Current"), ("starting", "Starting later"), ("false", "Ended")],
+        empty_label="Any",
     )
     placement_provider = django_filters.ChoiceFilter(
         choices=PlacementProvider.choices, label="Placement provider (903)"
@@ -286,3 +287,11 @@ class PlacementFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(child__local_identifier__icontains=value) | Q(household__reference__icontains=value)
         )
+
+    def by_status(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        """Current: started and not ended (a booked start in the future is "starting")."""
+        if value == "true":
+            return queryset.current()
+        if value == "starting":
+            return queryset.filter(end_date__isnull=True, start_date__gt=timezone.localdate())
+        return queryset.filter(end_date__isnull=False)

@@ -10,11 +10,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
+from apps.accounts.roles import Role
 from apps.organisations.models import Organisation, PostcodeDistrict
 from apps.providers.choices import Ethnicity, Religion, Sex
 
 from .choices import (
+    AccessChannel,
     ChoiceReason,
     ContributorRole,
     DeclineReason,
@@ -23,6 +26,7 @@ from .choices import (
     OfferStatus,
     PetsOk,
     PlacementProvider,
+    PlacementStatus,
     PlacementType,
     ReasonEnded,
     ReferralStatus,
@@ -471,6 +475,25 @@ class Placement(models.Model):
     def __str__(self) -> str:
         return f"Placement {self.pk} (referral {self.referral_id})"
 
+    @property
+    def status(self) -> str:
+        """Ended once it has an end date; current from its start date; before that, starting
+        later (booked ahead: not yet "Current")."""
+        if self.end_date is not None:
+            return PlacementStatus.ENDED
+        if self.start_date > timezone.localdate():
+            return PlacementStatus.STARTING
+        return PlacementStatus.CURRENT
+
+    @property
+    def status_label(self) -> str:
+        """The status in words, as every page shows it."""
+        if self.status == PlacementStatus.STARTING:
+            return f"Starting on {self.start_date.day} {self.start_date:%B %Y}"
+        if self.status == PlacementStatus.ENDED:
+            return f"Ended {self.end_date.day} {self.end_date:%B %Y}"  # type: ignore[union-attr]
+        return str(PlacementStatus.CURRENT.label)
+
 
 class PlacementAgreement(models.Model):
     """The individual placement agreement (IPA): the per-child contract with the agreed cost."""
@@ -479,7 +502,13 @@ class PlacementAgreement(models.Model):
     agreed_weekly_fee = models.DecimalField(max_digits=8, decimal_places=2)
     support_package = models.JSONField(default=list, blank=True)
     support_weekly_cost = models.DecimalField(max_digits=8, decimal_places=2, default=0)
-    actual_weekly_cost = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    actual_weekly_cost = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="What is paid each week: the agreed cost at booking, then any recorded change",
+    )
     provider_urn = models.CharField("provider's Ofsted URN", max_length=10, blank=True)
     siblings_split = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -491,24 +520,63 @@ class PlacementAgreement(models.Model):
     def agreed_weekly_cost(self):  # type: ignore[no-untyped-def]
         return self.agreed_weekly_fee + self.support_weekly_cost
 
+    @property
+    def weekly_cost(self):  # type: ignore[no-untyped-def]
+        """What is paid each week: the actual cost where recorded (at booking, and after a
+        change of fee or support), else the agreed cost."""
+        if self.actual_weekly_cost is not None:
+            return self.actual_weekly_cost
+        return self.agreed_weekly_cost
+
 
 class ReferralAccessLog(models.Model):
-    """Every read of a child's referral by a provider (and other sensitive reads)."""
+    """Every read of a child's record (the child, or one of the child's referrals) by anyone:
+    LA, hub or provider staff. Who read it, through which membership (organisation and role),
+    what they read, when and how (web, API or download). Shown to the child's social workers."""
 
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="access_log")
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="access_log")
+    referral = models.ForeignKey(
+        Referral, null=True, blank=True, on_delete=models.CASCADE, related_name="access_log"
+    )
     user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey(
         Organisation, null=True, on_delete=models.PROTECT, related_name="+"
     )
+    role = models.CharField(max_length=32, blank=True, help_text="The role they read it in")
     action = models.CharField(max_length=40)
+    channel = models.CharField(
+        max_length=6, choices=AccessChannel.choices, default=AccessChannel.WEB
+    )
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-at"]
-        indexes = [models.Index(fields=["referral", "at"], name="referral_access_at")]
+        indexes = [
+            models.Index(fields=["referral", "at"], name="referral_access_at"),
+            models.Index(fields=["child", "-at"], name="child_access_at"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.action} on referral {self.referral_id} by user {self.user_id}"
+        return f"{self.action} on child {self.child_id} by user {self.user_id}"
+
+    # What was read, in words, for the child's page.
+    ACTION_LABELS = {
+        "view_child": "The child's record",
+        "view_child_needs": "The child's needs over time",
+        "view_referral": "A referral",
+        "view_placement": "The placement",
+        "provider_view": "A referral, as sent to the provider",
+        "provider_view_identity": "The child's local identifier, after shortlisting",
+        "provider_view_placement": "The placement",
+    }
+
+    @property
+    def action_label(self) -> str:
+        return self.ACTION_LABELS.get(self.action, self.action.replace("_", " "))
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label if self.role in Role.values else self.role
 
 
 class ReferralEvent(models.Model):

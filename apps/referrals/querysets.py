@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from apps.accounts.roles import Role
 from apps.organisations.kinds import OrganisationKind
@@ -161,4 +162,4 @@ class PlacementQuerySet(models.QuerySet):
         )
 
     def current(self) -> PlacementQuerySet:
-        return self.filter(end_date__isnull=True)
+        return self.filter(end_date__isnull=True, start_date__lte=timezone.localdate())

@@ -9,11 +9,19 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from apps.accounts.roles import Role
 from apps.needs.models import NeedDomain, NeedLevel
 from apps.organisations.kinds import OrganisationKind
 
 from .choices import ReferralStatus, ReviewStatus
-from .models import Child, NeedsAssessment, NeedsAssessmentItem, Referral, ReferralReview
+from .models import (
+    Child,
+    NeedsAssessment,
+    NeedsAssessmentItem,
+    Referral,
+    ReferralAccessLog,
+    ReferralReview,
+)
 from .querysets import org_ids_by_kind
 
 if TYPE_CHECKING:
@@ -21,6 +29,29 @@ if TYPE_CHECKING:
 
 
 # --- Children, needs and referrals (LA side) --------------------------------------------------
+
+
+def can_see_read_log(user: User, child: Child) -> bool:
+    """Who has read a child's record is shown to the child's own LA's social workers only: they
+    hold the case. Not to an IRO (independent of the case-holding team, reads only), nor to
+    the hub or a provider (whose own reads are in it)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return any(
+        m.organisation_id == child.la_id and m.role == Role.SOCIAL_WORKER
+        for m in user.membership_list
+    )
+
+
+def child_read_log(*, child: Child) -> QuerySet[ReferralAccessLog]:
+    """Every read of the child's record (the child and its referrals), newest first."""
+    return (
+        ReferralAccessLog.objects.filter(child=child)
+        .select_related("user", "organisation")
+        .order_by("-at", "-pk")
+    )
 
 
 def is_in_childs_la(user: User, child: Child) -> bool:

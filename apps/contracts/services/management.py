@@ -250,7 +250,7 @@ def contract_alerts_raise(*, on: dt.date | None = None) -> int:
     For each running framework/DPS and soft block: the consultation window opening, the
     extension decision and the end, once `CONTRACTS_ALERT_LEAD_DAYS` ahead; and once a month
     for a live soft block used below its alert level. Returns the number of new alerts."""
-    from ..selectors import soft_block_utilisation
+    from ..selectors import soft_block_utilisation, utilisation_message
 
     today = on or timezone.localdate()
     lead = dt.timedelta(days=_lead_days())
@@ -333,11 +333,7 @@ def contract_alerts_raise(*, on: dt.date | None = None) -> int:
                     key=f"softblock:{b.pk}:{AlertKind.LOW_UTILISATION}:{month.isoformat()}",
                     event_date=today,
                     soft_block=b,
-                    message=(
-                        f"Soft block {b.reference} with {b.provider} was {use.percent}% used on "
-                        f"{day(today)} ({use.days_used} of {use.days_reserved} days); the alert "
-                        f"level is {b.utilisation_threshold}%."
-                    )[:300],
+                    message=utilisation_message(b, use, on=today)[:300],
                 )
             )
     if not drafts:

@@ -46,9 +46,11 @@ class CommissioningIndexView(RuleRequiredMixin, TemplateView):
             alerts = (
                 ContractAlert.objects.visible_to(user)
                 .open()
-                .select_related("framework", "soft_block")
+                .select_related("framework", "soft_block__provider__organisation")
             )
-            ctx["alerts"] = list(alerts.order_by("event_date", "id")[:PLANNING_ROWS])
+            ctx["alerts"] = selectors.alerts_with_figures(
+                alerts.order_by("event_date", "id")[:PLANNING_ROWS]
+            )
             ctx["alert_count"] = alerts.count()
         ctx["planning"] = selectors.planning_dates(user)[:PLANNING_ROWS]
         ctx["old_terms"] = selectors.contracts_on_old_terms(user)

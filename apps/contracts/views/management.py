@@ -14,7 +14,7 @@ from django.views import View
 from apps.core.errors import DomainError
 from apps.core.views import RuleRequiredMixin, ScopedDetailView, ScopedListView
 
-from .. import services
+from .. import selectors, services
 from ..choices import DisputeStatus
 from ..filters import AccountManagerFilter, AlertFilter, DisputeFilter, MeetingFilter
 from ..forms import AccountManagerForm, DisputeCloseForm, DisputeForm, DisputeStepForm, MeetingForm
@@ -27,7 +27,7 @@ from ..permissions import (
     VIEW_CONTRACT_MANAGEMENT,
 )
 from ..services._common import managed_owner_ids
-from ._base import ServiceFormView, scoped_or_404
+from ._base import FiguresListView, ServiceFormView, scoped_or_404
 
 
 def _manages(user: Any, owner_id: int) -> bool:
@@ -316,21 +316,24 @@ class AccountManagerCreateView(ServiceFormView):
         return reverse("contracts:account_managers")
 
 
-class AlertListView(ScopedListView):
+class AlertListView(FiguresListView):
     rule = VIEW_ALERTS
     model = ContractAlert
     filterset_class = AlertFilter
-    select_related = ("framework", "soft_block", "owner", "dismissed_by")
+    select_related = ("framework", "soft_block__provider__organisation", "owner", "dismissed_by")
     template_name = "contracts/alert_list.html"
     export_filename = "contract-alerts"
     export_columns = [
         ("Date", "event_date"),
         ("Kind", "get_kind_display"),
         ("Owner", "owner__name"),
-        ("Message", "message"),
+        ("Message", "text"),
         ("Raised", lambda a: a.raised_at.date()),
         ("Dismissed", lambda a: a.dismissed_at.date() if a.dismissed_at else ""),
     ]
+
+    def decorate(self, rows: list[ContractAlert]) -> list[ContractAlert]:
+        return selectors.alerts_with_figures(rows)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)

@@ -278,6 +278,7 @@ class SoftBlockDetailView(ScopedDetailView):
         ctx = super().get_context_data(**kwargs)
         block = self.object
         ctx["utilisation"] = selectors.soft_block_utilisation([block])[block.pk]
+        ctx["today"] = timezone.localdate()
         ctx["approved_places"] = services.approved_places(block.provider)
         ctx["placements"] = (
             Placement.objects.filter(

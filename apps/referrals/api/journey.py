@@ -20,7 +20,9 @@ from apps.core.errors import DomainError
 from apps.core.permissions import Rule
 from apps.referrals import selectors
 from apps.referrals.choices import (
+    AccessChannel,
     ChoiceReason,
+    PlacementStatus,
     PlacementType,
     ReasonEnded,
     ScrutinyDecision,
@@ -343,6 +345,7 @@ class PlacementSerializer(serializers.ModelSerializer):
     provider = serializers.CharField(source="provider.name")
     household = serializers.CharField(source="household.reference")
     scrutiny_outstanding = serializers.BooleanField(default=False)
+    status = serializers.ChoiceField(choices=PlacementStatus.choices, read_only=True)
     agreement = AgreementSerializer()
 
     class Meta:
@@ -360,6 +363,7 @@ class PlacementSerializer(serializers.ModelSerializer):
             "start_date",
             "end_date",
             "reason_ended",
+            "status",
             "distance_from_home_miles",
             "emergency_scrutiny_due",
             "scrutiny_outstanding",
@@ -404,7 +408,9 @@ class PlacementViewSet(
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         placement = self.get_object()
-        placement_services.placement_view(placement=placement, by=request.user)
+        placement_services.placement_view(
+            placement=placement, by=request.user, channel=AccessChannel.API
+        )
         return Response(PlacementSerializer(placement).data)
 
     @extend_schema(

@@ -25,6 +25,7 @@ from apps.accounts.models import User
 from apps.core.api.views import ScopedViewSetMixin
 from apps.core.errors import DomainError
 from apps.referrals import selectors
+from apps.referrals.choices import AccessChannel
 from apps.referrals.completeness import referral_completeness
 from apps.referrals.filters import ChildFilter, ReferralFilter, ReviewFilter
 from apps.referrals.format import EDITABLE_FIELDS
@@ -38,6 +39,7 @@ from apps.referrals.permissions import (
     VIEW_REFERRAL,
 )
 from apps.referrals.services import children as child_services
+from apps.referrals.services import events
 from apps.referrals.services import referrals as referral_services
 
 ERROR_RESPONSE = OpenApiResponse(
@@ -436,6 +438,17 @@ class ChildViewSet(
         child = self.get_queryset().get(pk=child.pk)
         return Response(self.get_serializer(child).data, status=status.HTTP_201_CREATED)
 
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        child = self.get_object()
+        events.record_access(
+            child=child,
+            user=_user(request),
+            action="view_child",
+            channel=AccessChannel.API,
+            roles=VIEW_CHILDREN.roles,
+        )
+        return Response(self.get_serializer(child).data)
+
     def partial_update(self, request: Request, pk: Any = None) -> Response:
         child = self.get_object()
         write = ChildWriteSerializer(data=payload(request), partial=True)
@@ -451,6 +464,13 @@ class ChildViewSet(
     @action(detail=True, methods=["get"], url_path="assessments")
     def assessments(self, request: Request, pk: Any = None) -> Response:
         child = self.get_object()
+        events.record_access(
+            child=child,
+            user=_user(request),
+            action="view_child_needs",
+            channel=AccessChannel.API,
+            roles=VIEW_CHILDREN.roles,
+        )
         history = selectors.child_needs_history(child=child)
         out = []
         for entry in history:
@@ -545,6 +565,17 @@ class ReferralViewSet(
             ) from None
         referral = referral_services.referral_create(by=_user(request), child=child, **data)
         return self._detail(referral, status.HTTP_201_CREATED)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        referral = self.get_object()
+        events.record_access(
+            referral=referral,
+            user=_user(request),
+            action="view_referral",
+            channel=AccessChannel.API,
+            roles=VIEW_REFERRAL.roles,
+        )
+        return Response(self.get_serializer(referral).data)
 
     def partial_update(self, request: Request, pk: Any = None) -> Response:
         referral = self.get_object()

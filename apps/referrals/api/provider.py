@@ -21,7 +21,7 @@ from apps.core.errors import DomainError
 from apps.providers.models import Household, Vacancy
 from apps.referrals import selectors
 from apps.referrals.api.serializers_minimised import MinimisedReferralSerializer
-from apps.referrals.choices import DeclineReason
+from apps.referrals.choices import AccessChannel, DeclineReason
 from apps.referrals.filters import TargetFilter
 from apps.referrals.minimise import age_in_years
 from apps.referrals.models import Offer, ReferralTarget
@@ -159,7 +159,9 @@ class ProviderTargetViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.
         return get_object_or_404(qs, pk=pk)
 
     def _detail(self, target: ReferralTarget) -> dict[str, Any]:
-        seen = offer_services.target_view(target=target, by=self.request.user)
+        seen = offer_services.target_view(
+            target=target, by=self.request.user, channel=AccessChannel.API
+        )
         offer = Offer.objects.filter(target=target).select_related("household", "vacancy").first()
         return {
             "target": TargetSerializer(target).data,

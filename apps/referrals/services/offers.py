@@ -14,6 +14,7 @@ from apps.core.errors import DomainError
 from apps.providers.choices import HouseholdStatus, VacancyStatus
 from apps.providers.models import Household, Vacancy
 from apps.referrals.choices import (
+    AccessChannel,
     DeclineReason,
     OfferStatus,
     ReferralStatus,
@@ -76,7 +77,9 @@ def identity_revealed(target: ReferralTarget) -> bool:
     return bool(offer and offer.shortlisted_at and offer.status in IDENTITY_REVEALED)
 
 
-def target_view(*, target: ReferralTarget, by: Any) -> dict[str, Any]:
+def target_view(
+    *, target: ReferralTarget, by: Any, channel: str = AccessChannel.WEB
+) -> dict[str, Any]:
     """The provider's read of a referral: minimised, logged every time, first view stamped once.
 
     Returns {"referral": <minimised referral>, "local_identifier": str | None}: the local
@@ -88,7 +91,13 @@ def target_view(*, target: ReferralTarget, by: Any) -> dict[str, Any]:
     _check_works_for_provider(target, by)
     referral = target.referral
     organisation = target.provider.organisation
-    record_access(referral=referral, user=by, organisation=organisation, action="provider_view")
+    record_access(
+        referral=referral,
+        user=by,
+        organisation=organisation,
+        action="provider_view",
+        channel=channel,
+    )
     if target.first_viewed_at is None:
         now = timezone.now()
         ReferralTarget.objects.filter(pk=target.pk, first_viewed_at__isnull=True).update(
@@ -102,6 +111,7 @@ def target_view(*, target: ReferralTarget, by: Any) -> dict[str, Any]:
             user=by,
             organisation=organisation,
             action="provider_view_identity",
+            channel=channel,
         )
         local_identifier = referral.child.local_identifier
     return {"referral": minimise_referral(referral), "local_identifier": local_identifier}

@@ -21,6 +21,7 @@ from apps.providers.choices import VacancyStatus
 from apps.providers.models import Vacancy
 from apps.referrals.choices import (
     UNPLANNED_ENDINGS,
+    AccessChannel,
     OfferStatus,
     PlacementType,
     ReasonEnded,
@@ -145,6 +146,8 @@ def placement_agree(
         agreed_weekly_fee=offer.weekly_fee,
         support_package=offer.support_package,
         support_weekly_cost=offer.support_weekly_cost,
+        # What is paid each week: the agreed cost at booking, until a change is recorded.
+        actual_weekly_cost=_weekly_cost(offer.weekly_fee + offer.support_weekly_cost),
         provider_urn=provider.organisation.ofsted_urn,
         siblings_split=siblings_split,
     )
@@ -206,6 +209,60 @@ def placement_agree(
             )
             notified.add(target.provider_id)
     return placement
+
+
+MAX_WEEKLY_COST = Decimal("1000000")
+
+
+def _weekly_cost(amount: Decimal, field: str = "weekly_fee") -> Decimal:
+    if amount >= MAX_WEEKLY_COST:
+        raise DomainError(
+            "The weekly cost (fee and support) must be less than £1,000,000.", field=field
+        )
+    return amount
+
+
+@transaction.atomic
+def placement_weekly_cost_change(
+    *,
+    placement: Placement,
+    weekly_fee: Any,
+    support_weekly_cost: Any,
+    reason: str,
+    by: Any,
+) -> PlacementAgreement:
+    """Record a change to what is paid each week for a placement (the fee or the support
+    package changed after the IPA was agreed): the IPA's actual weekly cost becomes the new fee
+    plus support; the agreed cost stays as agreed. On the referral's timeline with the reason."""
+    from apps.referrals.services.offers import _money
+
+    placement = Placement.objects.select_related("referral__rcc").get(pk=placement.pk)
+    _check_hub(placement.referral, by)
+    agreement = PlacementAgreement.objects.select_for_update().get(placement=placement)
+    if placement.end_date is not None:
+        raise DomainError(
+            f"This placement ended on {placement.end_date:%-d %B %Y}: "
+            "its cost can no longer change."
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Say why the weekly cost changed.", field="reason")
+    fee = _money(weekly_fee, "weekly_fee", "the weekly fee")
+    support = _money(support_weekly_cost, "support_weekly_cost", "the weekly cost of support")
+    before = agreement.weekly_cost
+    agreement.actual_weekly_cost = _weekly_cost(fee + support)
+    agreement.save(update_fields=["actual_weekly_cost"])
+    record_event(
+        referral=placement.referral,
+        actor=by,
+        verb="weekly_cost_changed",
+        placement=placement.pk,
+        before=str(before),
+        after=str(agreement.actual_weekly_cost),
+        reason=reason,
+        summary=f"Weekly cost £{before:,} → £{agreement.actual_weekly_cost:,}: {reason}",
+    )
+    return agreement
 
 
 def _check_can_end(placement: Placement, by: Any) -> None:
@@ -275,13 +332,14 @@ def placement_end(
     return placement
 
 
-def placement_view(*, placement: Placement, by: Any) -> None:
-    """Log a provider's read of a placement page (it shows the child's local identifier)."""
-    if by.is_superuser or placement.provider_id not in org_ids_by_kind(by)["provider"]:
-        return
+def placement_view(*, placement: Placement, by: Any, channel: str = AccessChannel.WEB) -> None:
+    """Log a read of a placement page (it shows the child's local identifier): the provider's
+    staff as the provider, the LA's and hub's staff through their own membership."""
+    is_provider = placement.provider_id in org_ids_by_kind(by)["provider"]
     record_access(
         referral=placement.referral,
         user=by,
-        organisation=placement.provider.organisation,
-        action="provider_view_placement",
+        organisation=placement.provider.organisation if is_provider else None,
+        action="provider_view_placement" if is_provider else "view_placement",
+        channel=channel,
     )

@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Case, CharField, F, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -47,6 +48,7 @@ from apps.referrals.permissions import (
 )
 from apps.referrals.querysets import org_ids_by_kind
 from apps.referrals.services import children as child_services
+from apps.referrals.services import events
 from apps.referrals.services import referrals as referral_services
 
 
@@ -181,6 +183,11 @@ class ChildDetailView(ScopedDetailView):
         ctx["show_case_id"] = selectors.is_in_childs_la(user, child)
         ctx["can_edit"] = EDIT_CHILDREN.allows(user) and ctx["show_case_id"]
         ctx["age"] = _age(child)
+        events.record_access(child=child, user=user, action="view_child", roles=VIEW_CHILDREN.roles)
+        if selectors.can_see_read_log(user, child):
+            ctx["read_log"] = Paginator(selectors.child_read_log(child=child), 20).get_page(
+                self.request.GET.get("reads")
+            )
         return ctx
 
 
@@ -348,6 +355,9 @@ class ReferralDetailView(ScopedDetailView):
         )
         ctx["sections"] = SECTIONS
         ctx["age"] = _age(self.object.child)
+        events.record_access(
+            referral=self.object, user=user, action="view_referral", roles=VIEW_REFERRAL.roles
+        )
         return ctx
 
 

@@ -113,7 +113,9 @@ class PlacementListView(ScopedListView):
         ("Household", "household__reference"),
         ("Distance from home (miles)", "distance_from_home_miles"),
         ("Agreed weekly cost", lambda p: p.agreement.agreed_weekly_cost),
+        ("Actual weekly cost", lambda p: p.agreement.weekly_cost),
         ("Emergency scrutiny outstanding", lambda p: "yes" if p.scrutiny_outstanding else ""),
+        ("Status", "status_label"),
     ]
 
     def get_queryset(self) -> QuerySet[Placement]:

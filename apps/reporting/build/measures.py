@@ -412,7 +412,7 @@ def budget_table(
             Col("pct", "Forecast against budget", PERCENT),
         ],
         note=f"Financial year {year}-{(year + 1) % 100:02d}, as of {on:%-d %B %Y}: nights of care "
-        "at each IPA's agreed weekly cost (fee and support).",
+        "at each IPA's actual weekly cost (the agreed fee and support, or as changed since).",
         chart={"type": "bar", "label": "la", "values": ["budget", "forecast"]},
     )
     qs = PlacementBudget.objects.filter(financial_year=year).select_related("la")

@@ -1,4 +1,5 @@
 import time
+from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -77,14 +78,62 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Seeded scale '{options['scale']}' in {elapsed:.1f} s.")
         )
-        for line in [*summary.lines(), *contracts.lines(), *monitoring.lines(), *reports.lines()]:
+        present = _in_database()
+        lines = [
+            *summary.lines(),
+            *(contracts.lines() if contracts.frameworks else present["contracts"]),
+            *(
+                monitoring.lines()
+                if monitoring.versions or monitoring.placements or monitoring.feedback
+                else [f"{present['monitoring'][0]}; {monitoring.snapshots:,} scorecard rows"]
+            ),
+            *reports.lines(),
+            (
+                f"Demo referrals: {referrals['children']} children and "
+                f"{referrals['referrals']} referrals added"
+                if referrals["children"] or referrals["referrals"]
+                else present["referrals"][0]
+            ),
+        ]
+        for line in lines:
             self.stdout.write(f"  {line}")
-        self.stdout.write(
-            f"  Demo referrals: {referrals['children']} children and "
-            f"{referrals['referrals']} referrals added"
-        )
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         width = max(len(login.email) for login in logins)
         for login in logins:
             self.stdout.write(f"  {login.email.ljust(width)}  {login.role} — {login.organisation}")
+
+
+def _in_database() -> dict[str, list[str]]:
+    """What a re-run found already there, for the areas it added nothing to: the counts in the
+    database, not the zero rows it added."""
+    from apps.contracts.models import (
+        ContractAlert,
+        Enrolment,
+        Framework,
+        Lot,
+        PlacementBudget,
+        PriceSchedule,
+        SoftBlock,
+    )
+    from apps.monitoring.models import MonitoringReturn, PlacementFeedback
+    from apps.referrals.models import Child, Placement, Referral
+
+    def n(model: Any) -> str:
+        return f"{model.objects.count():,}"
+
+    return {
+        "contracts": [
+            f"Contracts: already present: {n(Framework)} frameworks and DPS, {n(Lot)} lots, "
+            f"{n(Enrolment)} enrolments, {n(PriceSchedule)} price schedules",
+            f"           {n(SoftBlock)} soft blocks, {n(PlacementBudget)} LA budgets, "
+            f"{n(ContractAlert)} alerts",
+        ],
+        "monitoring": [
+            f"Monitoring: already present: {n(MonitoringReturn)} returns, {n(Placement)} "
+            f"placements, {n(PlacementFeedback)} feedback reviews",
+        ],
+        "referrals": [
+            f"Demo referrals: already present: {n(Child)} children and {n(Referral)} referrals",
+        ],
+    }
