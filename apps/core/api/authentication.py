@@ -19,6 +19,8 @@ from typing import Any
 
 from auditlog.context import auditlog_value
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from rest_framework import exceptions
 from rest_framework.permissions import SAFE_METHODS
@@ -49,6 +51,19 @@ class TokenAuthentication(KnoxTokenAuthentication):
             type(token).objects.filter(pk=token.pk).update(last_used_at=now)
         record_audit_actor(user)
         return result
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """The schema's `tokenAuth`: `Authorization: Token <secret>`."""
+
+    target_class = TokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return build_bearer_security_scheme_object(  # type: ignore[no-any-return]
+            header_name="Authorization",
+            token_prefix=self.target.authenticate_header(None),
+        )
 
 
 def record_audit_actor(user: Any) -> None:
