@@ -23,7 +23,7 @@ class RccUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[m
         return super().create_superuser(extra.pop("username"), email, password, **extra)
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # knox (untyped) token manager
     """A person who signs in with their work email address."""
 
     email = models.EmailField("email address", unique=True)

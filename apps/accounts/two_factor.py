@@ -21,6 +21,12 @@ def requires_two_factor(user: Any) -> bool:
     return bool(user.is_superuser or user.role_set & child_data_roles())
 
 
+def session_verified(user: Any) -> bool:
+    """Whether this request's user proved a second factor in this session (django-otp)."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
 def needs_second_factor(user: Any) -> bool:
     """Whether this session's user must still verify a second factor before going on."""
-    return requires_two_factor(user) and not user.is_verified()
+    return requires_two_factor(user) and not session_verified(user)

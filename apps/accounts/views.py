@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -29,6 +29,7 @@ from .forms import ApiTokenForm, EmailAuthenticationForm, MembershipGrantForm, T
 from .models import ApiToken, Membership, User
 from .permissions import MANAGE_PEOPLE
 from .querysets import administered_organisation_ids
+from .two_factor import session_verified
 
 
 def signed_in(request: HttpRequest) -> User:
@@ -89,7 +90,7 @@ class ProfileView(LoginRequiredMixin, View):
             {
                 "memberships": user.memberships.select_related("organisation"),
                 "has_two_factor": any(True for _ in devices_for_user(user, confirmed=True)),
-                "two_factor_verified": user.is_verified(),
+                "two_factor_verified": session_verified(user),
                 "tokens": ApiToken.objects.visible_to(user).unexpired(),
                 "token_form": form or ApiTokenForm(),
                 "new_secret": secret,
@@ -108,7 +109,7 @@ class ProfileView(LoginRequiredMixin, View):
                 return self._render(request, form=form)
             try:
                 token, secret = services.api_token_create(
-                    user=user, verified=user.is_verified(), **form.cleaned_data
+                    user=user, verified=session_verified(user), **form.cleaned_data
                 )
             except DomainError as err:
                 form.add_error(err.field if err.field in form.fields else None, err.message)
@@ -132,11 +133,11 @@ class TwoFactorSetupView(LoginRequiredMixin, FormView):
     template_name = "accounts/two_factor_setup.html"
     form_class = TokenForm
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
         if (
             user.is_authenticated
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not session_verified(user)
             and any(True for _ in devices_for_user(user, confirmed=True))
         ):
             return redirect(
@@ -166,7 +167,7 @@ class TwoFactorSetupView(LoginRequiredMixin, FormView):
 
         ctx["secret"] = b32encode(device.bin_key).decode()
         ctx["next"] = _safe_next(self.request)
-        ctx["adding"] = self.request.user.is_verified()  # type: ignore[union-attr]
+        ctx["adding"] = session_verified(self.request.user)
         return ctx
 
     def form_valid(self, form: TokenForm) -> HttpResponse:
