@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class AccountsConfig(AppConfig):
@@ -7,3 +8,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import audit, nav  # noqa: F401
+
+        # Every app's rules, so that the roles needing two-factor sign-in are known in full
+        # before the first request (apps.core.permissions.child_data_roles).
+        autodiscover_modules("permissions")

@@ -59,3 +59,17 @@ class MembershipGrantForm(forms.Form):
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=100,
+        help_text="What will use it, so you can tell your tokens apart: “Case management sync”.",
+        error_messages={
+            "required": "Enter a name for the token, such as the system that will use it."
+        },
+    )
+    read_only = forms.BooleanField(
+        label="Read only: the token can read but not change anything", required=False
+    )

@@ -1,26 +1,20 @@
 """Two-factor enforcement: with RCC_REQUIRE_2FA on, anyone holding a role that can see
-children's data must set up and verify TOTP before using the service."""
+children's data (see `two_factor`) must set up and verify TOTP before using the service.
+
+API calls made with a token pass through here anonymous: the token authentication applies the
+same rule to the token (apps.core.api.authentication)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .roles import CHILD_DATA_ROLES
+from .two_factor import needs_second_factor
 
 EXEMPT_PREFIXES = ("/static/", "/healthz", "/accounts/two-factor/", "/accounts/logout/", "/public/")
-
-
-def needs_second_factor(user) -> bool:  # type: ignore[no-untyped-def]
-    if not settings.RCC_REQUIRE_2FA or not user.is_authenticated:
-        return False
-    if user.is_verified():
-        return False
-    return user.is_superuser or bool(user.role_set & CHILD_DATA_ROLES)
 
 
 class RequireTwoFactorMiddleware:

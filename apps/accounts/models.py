@@ -7,8 +7,9 @@ from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from knox.models import AbstractAuthToken, AuthTokenManager
 
-from .querysets import MembershipQuerySet, UserQuerySet
+from .querysets import ApiTokenQuerySet, MembershipQuerySet, UserQuerySet
 from .roles import Role
 
 
@@ -24,7 +25,7 @@ class RccUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[m
         return super().create_superuser(extra.pop("username"), email, password, **extra)
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # knox (untyped) token manager
     """A person who signs in with their work email address."""
 
     email = models.EmailField("email address", unique=True)
@@ -122,3 +123,33 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} at {self.organisation}"
+
+
+class ApiTokenManager(AuthTokenManager.from_queryset(ApiTokenQuerySet)):  # type: ignore[misc]
+    """knox's `create(user, expiry=…)` returning (token, secret), with the token queryset."""
+
+
+class ApiToken(AbstractAuthToken):
+    """A named API token (django-rest-knox): only a hash of the secret is stored.
+
+    It expires (RCC_API_TOKEN_TTL_DAYS), may be read-only, and records whether it was minted in a
+    session verified with two-factor: where two-factor is required only such tokens are accepted.
+    It is revoked (deleted) with a password change or reset, when any of the owner's memberships
+    ends, and by an administrator's two-factor reset."""
+
+    name = models.CharField(max_length=100)
+    read_only = models.BooleanField(
+        default=False, help_text="Only reads (GET, HEAD, OPTIONS) are allowed."
+    )
+    two_factor_verified = models.BooleanField(
+        default=False, help_text="Minted in a session verified with two-factor sign-in."
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenManager()
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"API token “{self.name}” of {self.user_id}"

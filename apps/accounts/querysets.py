@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from .models import User
@@ -43,3 +44,14 @@ class MembershipQuerySet(models.QuerySet):
         if ids is None:
             return self.all()
         return self.filter(models.Q(user=user) | models.Q(organisation_id__in=ids))
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> ApiTokenQuerySet:
+        """A person's own API tokens; nobody sees another's."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+    def unexpired(self) -> ApiTokenQuerySet:
+        return self.filter(models.Q(expiry__isnull=True) | models.Q(expiry__gt=timezone.now()))

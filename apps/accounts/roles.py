@@ -13,18 +13,3 @@ class Role(models.TextChoices):
     PROVIDER_DATA = "provider_data", "Provider data officer"
     NCC_ANALYST = "ncc_analyst", "NCC analyst"
     ADMINISTRATOR = "administrator", "Administrator"
-
-
-# Roles whose work shows them children's data: production settings require two-factor sign-in.
-CHILD_DATA_ROLES = frozenset(
-    {
-        Role.SOCIAL_WORKER,
-        Role.IRO,
-        Role.PLACEMENT_OFFICER,
-        Role.COMMISSIONER,
-        Role.SCRUTINEER,
-        Role.PROVIDER_REFERRALS,
-        Role.PROVIDER_DATA,
-        Role.ADMINISTRATOR,
-    }
-)

@@ -27,16 +27,18 @@ urlpatterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html",
-            success_url=reverse_lazy("accounts:login"),
-        ),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path("two-factor/set-up/", views.TwoFactorSetupView.as_view(), name="two_factor_setup"),
     path("two-factor/verify/", views.TwoFactorVerifyView.as_view(), name="two_factor_verify"),
     path("people/", views.PeopleListView.as_view(), name="people"),
     path("people/add/", views.MembershipGrantView.as_view(), name="membership_grant"),
+    path(
+        "people/<int:pk>/two-factor/reset/",
+        views.TwoFactorResetView.as_view(),
+        name="two_factor_reset",
+    ),
     path(
         "people/memberships/<int:pk>/remove/",
         views.MembershipRevokeView.as_view(),

@@ -5,19 +5,19 @@ from typing import Any, cast
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views import View
 from django.views.generic import FormView
 from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
 from apps.core.errors import DomainError
 from apps.core.views import RuleRequiredMixin, ScopedListView
@@ -25,10 +25,11 @@ from apps.organisations.models import Organisation
 
 from . import services
 from .filters import MembershipFilter
-from .forms import EmailAuthenticationForm, MembershipGrantForm, TokenForm
-from .models import Membership, User
+from .forms import ApiTokenForm, EmailAuthenticationForm, MembershipGrantForm, TokenForm
+from .models import ApiToken, Membership, User
 from .permissions import MANAGE_PEOPLE
 from .querysets import administered_organisation_ids
+from .two_factor import session_verified
 
 
 def signed_in(request: HttpRequest) -> User:
@@ -47,8 +48,26 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:profile")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        messages.success(self.request, "Your password has been changed.")
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        revoked = services.api_tokens_revoke_all(user=form.user)
+        messages.success(
+            self.request,
+            "Your password has been changed."
+            + (" Your API tokens have been revoked." if revoked else ""),
+        )
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The emailed one-time link: a new password revokes every API token of the account."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:login")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.api_tokens_revoke_all(user=form.user)
+        return response
 
 
 def _safe_next(request: HttpRequest, default: str = "/") -> str:
@@ -59,9 +78,11 @@ def _safe_next(request: HttpRequest, default: str = "/") -> str:
 
 
 class ProfileView(LoginRequiredMixin, View):
-    """The signed-in user's account: roles, two-factor status, API token."""
+    """The signed-in user's account: roles, two-factor status, API tokens (mint, list, revoke)."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def _render(
+        self, request: HttpRequest, *, form: ApiTokenForm | None = None, secret: str = ""
+    ) -> HttpResponse:
         user = signed_in(request)
         return render(
             request,
@@ -69,28 +90,61 @@ class ProfileView(LoginRequiredMixin, View):
             {
                 "memberships": user.memberships.select_related("organisation"),
                 "has_two_factor": any(True for _ in devices_for_user(user, confirmed=True)),
-                "token": Token.objects.filter(user=user).first(),
+                "two_factor_verified": session_verified(user),
+                "tokens": ApiToken.objects.visible_to(user).unexpired(),
+                "token_form": form or ApiTokenForm(),
+                "new_secret": secret,
+                "token_ttl_days": settings.RCC_API_TOKEN_TTL_DAYS,
             },
         )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(request)
 
     def post(self, request: HttpRequest) -> HttpResponse:
         user = signed_in(request)
         if request.POST.get("action") == "new-token":
-            Token.objects.filter(user=user).delete()
-            token = Token.objects.create(user=user)
-            messages.success(
-                request,
-                f"Your new API token is {token.key}. Keep it secret; the old one no longer works.",
+            form = ApiTokenForm(request.POST)
+            if not form.is_valid():
+                return self._render(request, form=form)
+            try:
+                token, secret = services.api_token_create(
+                    user=user, verified=session_verified(user), **form.cleaned_data
+                )
+            except DomainError as err:
+                form.add_error(err.field if err.field in form.fields else None, err.message)
+                return self._render(request, form=form)
+            # Shown on this page once, never stored (nor put in a message or a redirect).
+            return self._render(request, secret=secret)
+        if request.POST.get("action") == "revoke-token":
+            token = get_object_or_404(
+                ApiToken.objects.visible_to(user), pk=request.POST.get("token", "")
             )
-        elif request.POST.get("action") == "revoke-token":
-            Token.objects.filter(user=user).delete()
-            messages.success(request, "Your API token has been revoked.")
+            services.api_token_revoke(by=user, token=token)
+            messages.success(request, f"The API token “{token.name}” has been revoked.")
         return redirect("accounts:profile")
 
 
 class TwoFactorSetupView(LoginRequiredMixin, FormView):
+    """Set up an authenticator app: the first device after the password; a further one only in a
+    session already verified with an existing device (else this sends you to verify first). A
+    lost device is replaced through an administrator's reset."""
+
     template_name = "accounts/two_factor_setup.html"
     form_class = TokenForm
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not session_verified(user)
+            and any(True for _ in devices_for_user(user, confirmed=True))
+        ):
+            return redirect(
+                f"{reverse('accounts:two_factor_verify')}?"
+                f"{urlencode({'next': _safe_next(request)})}"
+            )
+        return super().dispatch(request, *args, **kwargs)
 
     def _device(self) -> TOTPDevice:
         device = TOTPDevice.objects.filter(user=self.request.user, confirmed=False).first()
@@ -113,6 +167,7 @@ class TwoFactorSetupView(LoginRequiredMixin, FormView):
 
         ctx["secret"] = b32encode(device.bin_key).decode()
         ctx["next"] = _safe_next(self.request)
+        ctx["adding"] = session_verified(self.request.user)
         return ctx
 
     def form_valid(self, form: TokenForm) -> HttpResponse:
@@ -223,4 +278,40 @@ class MembershipRevokeView(RuleRequiredMixin, View):
             messages.error(request, err.message)
         else:
             messages.success(request, "The role has been removed.")
+        return redirect("accounts:people")
+
+
+class TwoFactorResetView(RuleRequiredMixin, View):
+    """Administrators: remove a person's two-factor devices (and API tokens) so that they set up a
+    new device at their next sign-in. Only people in the organisations they administer (404)."""
+
+    rule = MANAGE_PEOPLE
+
+    def _person(self, request: HttpRequest, pk: int) -> User:
+        return get_object_or_404(User.objects.visible_to(signed_in(request)), pk=pk)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        person = self._person(request, pk)
+        return render(
+            request,
+            "accounts/two_factor_confirm_reset.html",
+            {
+                "person": person,
+                "has_two_factor": any(True for _ in devices_for_user(person, confirmed=True)),
+                "token_count": ApiToken.objects.filter(user=person).count(),
+            },
+        )
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        person = self._person(request, pk)
+        try:
+            services.two_factor_reset(by=signed_in(request), user=person)
+        except DomainError as err:
+            messages.error(request, err.message)
+        else:
+            messages.success(
+                request,
+                f"Two-factor sign-in has been reset for {person.email}. They set up a new "
+                "device at their next sign-in; their API tokens have been revoked.",
+            )
         return redirect("accounts:people")

@@ -15,11 +15,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+# Every rule made, in the order made: filled as each app's permissions module is imported
+# (apps.accounts imports them all when Django starts, see AccountsConfig.ready).
+_RULES: list[Rule] = []
+
 
 @dataclass(frozen=True)
 class Rule:
     name: str
     roles: frozenset[str] | None = None  # None: any signed-in user
+    # The rule lets its roles read children's records or download child-level rows: whoever
+    # holds one of its roles must use two-factor sign-in (see `child_data_roles`).
+    child_data: bool = False
+
+    def __post_init__(self) -> None:
+        if self.child_data and self.roles is None:
+            raise ValueError(
+                f"Rule {self.name}: a rule that reaches child data must name the roles."
+            )
+        _RULES.append(self)
 
     def allows(self, user: Any) -> bool:
         if not user or not user.is_authenticated:
@@ -41,3 +55,8 @@ def acting_user(user: Any, rule: Rule) -> Any:
     if not user or not user.is_authenticated:
         return user
     return user.acting_as(rule.roles)
+
+
+def child_data_roles() -> frozenset[str]:
+    """The roles that reach children's data: the union of the roles of every child-data rule."""
+    return frozenset().union(*(rule.roles or () for rule in _RULES if rule.child_data))

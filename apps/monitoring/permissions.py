@@ -21,9 +21,12 @@ if TYPE_CHECKING:
 PROVIDER_STAFF = frozenset({Role.PROVIDER_DATA, Role.PROVIDER_REFERRALS})
 
 # Provider staff see their own returns; RCC commissioners those of providers linked to their
-# RCC; NCC staff every return.
+# RCC; NCC staff every return. A return's prefill and its submissions' originals are one row per
+# placed child.
 VIEW_RETURNS = Rule(
-    "monitoring.returns.view", PROVIDER_STAFF | {Role.COMMISSIONER, Role.NCC_ANALYST}
+    "monitoring.returns.view",
+    PROVIDER_STAFF | {Role.COMMISSIONER, Role.NCC_ANALYST},
+    child_data=True,
 )
 # Submissions (the originals as sent, and their row errors) hold every child's rows: the
 # provider's own staff and the NCC's analysts read them; RCCs review the versions.
@@ -42,7 +45,9 @@ VIEW_SCORECARDS = Rule(
 )
 LINK_MEETING = Rule("monitoring.scorecards.link_meeting", frozenset({Role.COMMISSIONER}))
 # The child's social worker and IRO give feedback on placements of their LA's children.
-GIVE_FEEDBACK = Rule("monitoring.feedback.give", frozenset({Role.SOCIAL_WORKER, Role.IRO}))
+GIVE_FEEDBACK = Rule(
+    "monitoring.feedback.give", frozenset({Role.SOCIAL_WORKER, Role.IRO}), child_data=True
+)
 
 
 def _memberships(user: Any) -> list[Any]:

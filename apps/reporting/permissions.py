@@ -23,8 +23,10 @@ RUN_REPORTS = Rule("reports.run", frozenset({Role.COMMISSIONER, Role.NCC_ANALYST
 VIEW_NATIONAL = Rule("reports.national", frozenset({Role.NCC_ANALYST}))
 # Write and publish bulletins for the public site.
 MANAGE_BULLETINS = Rule("reports.bulletins", frozenset({Role.NCC_ANALYST}))
-# The SSDA903-shaped export of an RCC's placements for the DfE.
-DFE_EXPORT = Rule("reports.dfe_export", frozenset({Role.COMMISSIONER, Role.NCC_ANALYST}))
+# The SSDA903-shaped export of an RCC's placements for the DfE: one row per child.
+DFE_EXPORT = Rule(
+    "reports.dfe_export", frozenset({Role.COMMISSIONER, Role.NCC_ANALYST}), child_data=True
+)
 
 
 def may_run(user: Any, *, rcc_id: int | None) -> bool:

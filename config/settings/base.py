@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -128,9 +129,18 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Two-factor authentication: required for every role that can see children's data.
+# Two-factor authentication: required for every role that can see children's data (the roles
+# of the rules marked `child_data`, see apps/accounts/two_factor.py).
 RCC_REQUIRE_2FA = env.bool("RCC_REQUIRE_2FA", default=False)
 OTP_TOTP_ISSUER = SERVICE_NAME
+
+# API tokens (django-rest-knox, hashed at rest): named, expiring, revocable on the profile page.
+RCC_API_TOKEN_TTL_DAYS = env.int("RCC_API_TOKEN_TTL_DAYS", default=30)
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 - a model name, not a secret
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=RCC_API_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+}
 
 # django-axes: lock an account and address pair out after repeated failures.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

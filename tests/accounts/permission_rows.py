@@ -24,9 +24,22 @@ def _membership_in_other_rcc(world: World, user: User) -> dict[str, Any]:
     return {"pk": MembershipFactory(organisation=world.other_rcc, role=Role.COMMISSIONER).pk}
 
 
+def _person_in_rcc(world: World, user: User) -> dict[str, Any]:
+    return {"pk": MembershipFactory(organisation=world.rcc, role=Role.COMMISSIONER).user_id}
+
+
+def _person_in_other_rcc(world: World, user: User) -> dict[str, Any]:
+    return {"pk": MembershipFactory(organisation=world.other_rcc, role=Role.COMMISSIONER).user_id}
+
+
 ROWS = [
     Row("accounts:profile"),
-    Row("accounts:profile", method="post", data=lambda w, u: {"action": "new-token"}, ok=302),
+    Row(
+        "accounts:profile",
+        method="post",
+        data=lambda w, u: {"action": "new-token", "name": "matrix"},
+        ok=200,  # the page shows the new secret once
+    ),
     Row("accounts:password_change"),
     Row("accounts:two_factor_setup"),
     Row("accounts:two_factor_verify"),
@@ -54,6 +67,20 @@ ROWS = [
         roles=ADMINISTRATORS,
         kwargs=_membership_in_rcc,
         hidden=_membership_in_other_rcc,
+        method="post",
+        ok=302,
+    ),
+    Row(
+        "accounts:two_factor_reset",
+        roles=ADMINISTRATORS,
+        kwargs=_person_in_rcc,
+        hidden=_person_in_other_rcc,
+    ),
+    Row(
+        "accounts:two_factor_reset",
+        roles=ADMINISTRATORS,
+        kwargs=_person_in_rcc,
+        hidden=_person_in_other_rcc,
         method="post",
         ok=302,
     ),

@@ -107,13 +107,13 @@ def test_user_changes_are_logged_but_not_sign_ins(client, world):
 def test_api_token_callers_are_named_in_the_audit_log(world, rf):
     """AuditlogMiddleware runs before DRF reads the token; the token class names the actor."""
     from auditlog.context import set_extra_data
-    from rest_framework.authtoken.models import Token
 
+    from apps.accounts.services import api_token_create
     from apps.core.api.authentication import TokenAuthentication
 
     user = world.users[Role.PROVIDER_REFERRALS]
-    token = Token.objects.create(user=user)
-    request = rf.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    token, secret = api_token_create(user=user, name="test")
+    request = rf.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {secret}")
     with set_extra_data(context_data={"actor": None}):  # what the middleware sets for a token call
         assert TokenAuthentication().authenticate(request) == (user, token)
         ifa = IfaFactory()

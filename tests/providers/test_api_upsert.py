@@ -10,10 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from apps.accounts.roles import Role
+from apps.accounts.services import api_token_create
 from apps.providers.models import Household, RegisterUpload
 from tests.factories import MembershipFactory, user_with_role
 from tests.providers.factories import (
@@ -203,9 +203,9 @@ def test_same_reference_at_two_providers_needs_provider_to_read(reg):
 
 
 def test_token_put_records_the_actor(reg):
-    token = Token.objects.create(user=reg.staff)
+    _, secret = api_token_create(user=reg.staff, name="test")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     assert client.put(detail("HH-1"), body(), format="json").status_code == 201
     client.put(detail("HH-1"), body(pets="Fish"), format="json")
     entry = LogEntry.objects.get_for_object(Household.objects.get()).latest("pk")

@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from apps.accounts.models import User
 from apps.accounts.seeding import DEMO_DOMAIN
+from apps.accounts.services import api_token_create
 from apps.providers.models import Vacancy
 from apps.referrals.models import Placement, Referral, ReferralAccessLog, ReferralEvent
 
@@ -106,8 +106,8 @@ class Caller:
     def __init__(self, local_part: str) -> None:
         self.user = User.objects.get(email=f"{local_part}@{DEMO_DOMAIN}")
         self.client = APIClient()
-        token, _ = Token.objects.get_or_create(user=self.user)
-        self.client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _, secret = api_token_create(user=self.user, name="test")
+        self.client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
         self.seen: list[str] = []
 
     def call(self, method: str, path: str, body: Any = None, expect: int = 200) -> Any:
