@@ -30,7 +30,9 @@ VIEW_RETURNS = Rule(
 )
 # Submissions (the originals as sent, and their row errors) hold every child's rows: the
 # provider's own staff and the NCC's analysts read them; RCCs review the versions.
-VIEW_SUBMISSIONS = Rule("monitoring.submissions.view", PROVIDER_STAFF | {Role.NCC_ANALYST})
+VIEW_SUBMISSIONS = Rule(
+    "monitoring.submissions.view", PROVIDER_STAFF | {Role.NCC_ANALYST}, child_data=True
+)
 # The provider's data officer submits the return and answers queries about it.
 SUBMIT_RETURN = Rule("monitoring.returns.submit", frozenset({Role.PROVIDER_DATA}))
 # An RCC (or NCC) commissioner queries or accepts a return (accepting: the owner RCC's only).
