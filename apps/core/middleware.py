@@ -18,16 +18,15 @@ from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.html import escape
 
-MB = 1024 * 1024
+from .uploads import size_text
 
 
 def too_large_message(size: int | None = None) -> str:
-    limit = settings.RCC_MAX_UPLOAD_BYTES
-    largest = f"{limit / MB:,.0f} MB" if limit >= MB else f"{limit:,} bytes"
+    largest = size_text(settings.RCC_MAX_UPLOAD_BYTES)
     if size is None:
         said = f"The request is larger than the largest accepted, {largest}."
     else:
-        said = f"The request is {size / MB:,.1f} MB; the largest accepted is {largest}."
+        said = f"The request is {size_text(size)}; the largest accepted is {largest}."
     return (
         f"{said} Nothing was uploaded: split the file or remove what it does not need, "
         "and try again."

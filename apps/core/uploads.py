@@ -56,6 +56,13 @@ class Limits:
 RATIO_FLOOR = 1 * MB  # small parts (styles, the workbook) may compress well; they are cheap
 
 
+def size_text(size: int) -> str:
+    """A size for people: 21 MB, 20.5 MB, 12 KB, 300 bytes."""
+    if size >= MB:
+        return f"{size / MB:,.1f} MB".replace(".0 MB", " MB")
+    return f"{size / 1024:,.0f} KB" if size >= 1024 else f"{size:,} bytes"
+
+
 class UploadRejected(Exception):
     """The file as a whole cannot be read: `message` says why (row, cell or part, the limit)."""
 
@@ -168,22 +175,22 @@ def open_zip(content: bytes, limits: Limits) -> zipfile.ZipFile:
         if info.file_size > limits.max_member_bytes:
             raise UploadRejected(
                 f"The workbook cannot be read: its part {name[:100]} unpacks to "
-                f"{info.file_size / MB:,.1f} MB; the largest part accepted is "
-                f"{limits.max_member_bytes // MB:,} MB."
+                f"{size_text(info.file_size)}; the largest part accepted is "
+                f"{size_text(limits.max_member_bytes)}."
             )
         if info.file_size > RATIO_FLOOR and info.file_size > limits.max_ratio * max(
             info.compress_size, 1
         ):
             raise UploadRejected(
                 f"The workbook cannot be read: its part {name[:100]} unpacks to "
-                f"{info.file_size / MB:,.1f} MB from {info.compress_size / 1024:,.0f} KB, more "
+                f"{size_text(info.file_size)} from {size_text(info.compress_size)}, more "
                 f"than {limits.max_ratio} times its packed size, which spreadsheets never need."
             )
         total += info.file_size
     if total > limits.max_total_bytes:
         raise UploadRejected(
-            f"The workbook cannot be read: it unpacks to {total / MB:,.1f} MB; the most accepted "
-            f"is {limits.max_total_bytes // MB:,} MB."
+            f"The workbook cannot be read: it unpacks to {size_text(total)}; the most accepted "
+            f"is {size_text(limits.max_total_bytes)}."
         )
     return zf
 
@@ -232,7 +239,7 @@ class _CappedMember(io.RawIOBase):
         if self.read_so_far > self.cap:
             raise UploadRejected(
                 f"The workbook cannot be read: its part {self.name[:100]} unpacks to more than "
-                f"{self.cap // MB:,} MB."
+                f"{size_text(self.cap)}."
             )
         if not self.checked:
             self.checked = True
@@ -315,13 +322,14 @@ def xlsx_rows(content: bytes, *, sheet_name: str, limits: Limits) -> Iterator[Ro
                     parent = el
                 continue
             tag = el.tag
-            if tag == c_tag:
-                cells_read += 1
+            if tag in (c_tag, row_tag):
+                cells_read += 1  # rows count too: an empty row costs as much as a cell
                 if cells_read > limits.max_cells:
                     raise UploadRejected(
-                        f"Row {row_number + 1:,}: the sheet has more than "
-                        f"{limits.max_cells:,} cells."
+                        f"Row {row_number + 1:,}: the sheet is larger than a file of this kind "
+                        f"can be (more than {limits.max_cells:,} cells)."
                     )
+            if tag == c_tag:
                 ref = el.get("r")
                 if ref:
                     match = CELL_REF.match(ref)

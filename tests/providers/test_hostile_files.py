@@ -77,7 +77,7 @@ def test_a_csv_line_of_millions_of_fields_is_refused(reg):
 def test_a_huge_header_cell_is_refused_short(reg):
     """The 21 MB header cell was stored whole in the upload's errors."""
     error = refused(reg, "r.xlsx", hostile.huge_header_cell(header(), sheet_name=SHEET))
-    assert "unpacks to 21.0 MB" in error["message"] and len(error["message"]) < 300
+    assert "unpacks to 21 MB" in error["message"] and len(error["message"]) < 300
 
 
 def test_a_long_csv_header_cell_is_refused_with_a_short_message(reg):
@@ -92,7 +92,7 @@ def test_a_long_csv_header_cell_is_refused_with_a_short_message(reg):
     ("build", "expected"),
     [
         (hostile.many_members, "it has more than 200 parts (a workbook has a few dozen)."),
-        (lambda: hostile.high_ratio_member(50 * 1024 * 1024), "unpacks to 50.0 MB from"),
+        (lambda: hostile.high_ratio_member(50 * 1024 * 1024), "unpacks to 50 MB from"),
         (lambda: hostile.nested_archive(header()), "holds another archive"),
         (lambda: hostile.encrypted_member(header()), "password-protected"),
         (lambda: hostile.doctype_sheet(header()), "declares a document type (DOCTYPE)"),
