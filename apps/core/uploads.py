@@ -254,7 +254,9 @@ class _CappedMember(io.RawIOBase):
 def _check_prolog(data: bytes, name: str) -> None:
     root = re.search(rb"<[A-Za-z_]", data)
     prolog = data[: root.start()] if root else data
-    if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog or b"\x00" in prolog:
+    if b"\x00" in prolog:
+        raise DamagedWorkbook(f"{name}: not UTF-8 XML")  # what spreadsheet programs write
+    if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
         raise UploadRejected(
             f"The workbook cannot be read: its part {name[:100]} declares a document type "
             "(DOCTYPE), which spreadsheets never do."
