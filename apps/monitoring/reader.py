@@ -8,16 +8,16 @@ problem that the validator reports with the row, column and a fix.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import difflib
-import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from apps.core.uploads import Row, UploadRejected, csv_rows
+
 from .format import FIGURE, FORMATS, MAX_ROWS, SHEET_NAME, ReturnFormat
-from .xlsx import DamagedWorkbook, read_rows
+from .xlsx import LIMITS, DamagedWorkbook, read_rows
 
 BLANK_ROWS_TO_STOP = 1_000
 
@@ -95,28 +95,32 @@ def file_kind(name: str, content: bytes) -> str:
 
 
 def read_return_file(name: str, content: bytes, expected: ReturnFormat) -> ReadFile:
-    """Read every row; refuse the file only when it cannot be read as a return of `expected`."""
+    """Read every row; refuse the file only when it cannot be read as a return of `expected`.
+
+    The rows are read as a stream (`apps.core.uploads`), so a file past a limit is refused as
+    soon as the limit is reached."""
     kind = file_kind(name, content)
     if not content.strip():
         raise FileRejected(
             "The file is empty.",
             "Download your pre-filled return or the template, fill it in and upload it.",
         )
-    rows = list(_xlsx_rows(content) if kind == "xlsx" else _csv_rows(content))
-    if not rows:
+    rows = _xlsx_rows(content) if kind == "xlsx" else _csv_rows(content)
+    first = next(rows, None)
+    if first is None:
         raise FileRejected(
             "The file has no header row.", "Start from the template: keep its first row."
         )
-    _number, header_values, _ = rows[0]
+    _number, header_values, _ = first
     header = [_text(v).lower() for v in header_values]
     while header and not header[-1]:
         header.pop()
-    version = _version_in(header, rows[1:])
-    _check_version(version, expected)
-    _check_header(header, expected)
+    find_version = _version_finder(header)
+    version = ""
     records: list[Record] = []
     blank_streak = 0
-    for number, values, cells in rows[1:]:
+    for number, values, cells in rows:
+        version = version or find_version(values)
         if all(_text(v) == "" for v in values):
             blank_streak += 1
             if blank_streak >= BLANK_ROWS_TO_STOP:
@@ -138,6 +142,8 @@ def read_return_file(name: str, content: bytes, expected: ReturnFormat) -> ReadF
         if extra:
             record.values["__extra__"] = extra
         records.append(record)
+    _check_version(version, expected)
+    _check_header(header, expected)
     if not records:
         raise FileRejected(
             "The file has a header but no rows.",
@@ -146,16 +152,20 @@ def read_return_file(name: str, content: bytes, expected: ReturnFormat) -> ReadF
     return ReadFile(format=kind, version=version, records=records)
 
 
-def _version_in(header: list[str], rows: Sequence[tuple[int, list[Any], list[str]]]) -> str:
+def _version_finder(header: list[str]) -> Callable[[Sequence[Any]], str]:
+    """A function that gives the template version a row states (FIGURE format_version), or ""."""
     try:
         ri, ii, vi = header.index("record"), header.index("item"), header.index("value")
     except ValueError:
-        return ""
-    for _number, values, _cells in rows:
+        return lambda values: ""
+
+    def version_in(values: Sequence[Any]) -> str:
         cells = [_text(values[i]) if i < len(values) else "" for i in (ri, ii, vi)]
         if cells[0].upper() == FIGURE and cells[1].lower() == "format_version":
             return cells[2]
-    return ""
+        return ""
+
+    return version_in
 
 
 def _check_version(version: str, expected: ReturnFormat) -> None:
@@ -217,26 +227,14 @@ def _check_header(header: list[str], fmt: ReturnFormat) -> None:
     )
 
 
-def _csv_rows(content: bytes) -> Iterator[tuple[int, list[Any], list[str]]]:
+def _csv_rows(content: bytes) -> Iterator[Row]:
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Windows saves "CSV (comma delimited)" in Windows-1252.
-        text = content.decode("cp1252", errors="replace")
-    if "\x00" in text:
-        raise FileRejected(
-            "The file is not a text CSV file.", "Save the return as CSV (comma delimited) or .xlsx."
-        )
-    try:
-        for number, values in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-            yield number, list(values), []
-    except csv.Error as err:
-        raise FileRejected(
-            f"The CSV file cannot be read: {err}.", "Save it again as CSV (comma delimited)."
-        ) from err
+        yield from csv_rows(content, limits=LIMITS)
+    except UploadRejected as err:
+        raise FileRejected(err.message, err.hint) from err
 
 
-def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[Any], list[str]]]:
+def _xlsx_rows(content: bytes) -> Iterator[Row]:
     try:
         yield from read_rows(content, SHEET_NAME)
     except DamagedWorkbook as err:
@@ -245,6 +243,8 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[Any], list[str]]]:
             "Open it in your spreadsheet program and save it again as Excel Workbook (.xlsx), or "
             "as CSV.",
         ) from err
+    except UploadRejected as err:
+        raise FileRejected(err.message, err.hint) from err
 
 
 def _text(value: Any) -> str:

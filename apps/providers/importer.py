@@ -15,10 +15,11 @@ import datetime as dt
 import difflib
 import io
 import re
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from apps.core import uploads
 
 from .choices import (
     CARE_TYPE_CODES,
@@ -579,7 +580,7 @@ def read_register_file(name: str, content: bytes, columns: Sequence[Column]) -> 
     if not content.strip():
         raise FileRejected("The file is empty.", "Download the template, fill it in and upload it.")
     result = ParsedFile(format=fmt)
-    rows = _xlsx_rows(content) if fmt == "xlsx" else _csv_rows(content)
+    rows = (_xlsx_rows if fmt == "xlsx" else _csv_rows)(content, len(columns))
     header: list[str] | None = None
     by_name = {c.name: c for c in columns}
     first_seen: dict[str, int] = {}
@@ -672,71 +673,40 @@ def _check_header(values: Sequence[Any], columns: Sequence[Column]) -> list[str]
     )
 
 
-def _csv_rows(content: bytes) -> Iterator[tuple[int, list[Any], list[str]]]:
+def _limits(width: int) -> uploads.Limits:
+    """What a register file may hold: the template's rows and columns, and no more."""
+    return uploads.Limits(
+        max_rows=MAX_ROWS + 2,  # a backstop: read_register_file counts households and says so
+        max_columns=MAX_COLUMNS,
+        max_cells=(MAX_ROWS + 2) * max(2 * width, 64),
+    )
+
+
+def _csv_rows(content: bytes, width: int = 0) -> Iterator[tuple[int, list[Any], Sequence[str]]]:
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Windows saves "CSV (comma delimited)" in Windows-1252.
-        text = content.decode("cp1252", errors="replace")
-    if "\x00" in text:
+        yield from uploads.csv_rows(content, limits=_limits(width))
+    except uploads.NotText as err:
         raise FileRejected(
             "The file is not a text CSV file.",
             "Save the register as CSV (comma delimited) or .xlsx.",
-        )
-    try:
-        for number, values in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-            yield number, list(values), []
-    except csv.Error as err:
-        raise FileRejected(
-            f"The CSV file cannot be read: {err}.", "Save it again as CSV (comma delimited)."
         ) from err
+    except uploads.UploadRejected as err:
+        raise FileRejected(err.message, err.hint) from err
 
 
-def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[Any], list[str]]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils import get_column_letter
-
+def _xlsx_rows(content: bytes, width: int = 0) -> Iterator[tuple[int, list[Any], Sequence[str]]]:
     try:
-        # data_only=False keeps formulas as formulas, so that they can be refused.
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError) as err:
+        yield from uploads.xlsx_rows(content, sheet_name=SHEET_NAME, limits=_limits(width))
+    except uploads.DamagedWorkbook as err:
         raise FileRejected(
             "The file is not a readable XLSX workbook: it may be damaged or not a workbook.",
             RESAVE_HINT,
         ) from err
-    try:
-        ws = wb[SHEET_NAME] if SHEET_NAME in wb.sheetnames else wb.worksheets[0]
-        for row in ws.iter_rows():
-            values: list[Any] = []
-            refs: list[str] = []
-            number = 0
-            for i, cell in enumerate(row, start=1):
-                value = cell.value
-                if getattr(cell, "row", None):
-                    number = cell.row
-                if getattr(cell, "data_type", None) == "f" or (
-                    value is not None
-                    and not isinstance(value, str | int | float | dt.date | dt.time | bool)
-                ):
-                    values.append(_Formula(str(value)))
-                else:
-                    values.append(value)
-                refs.append(get_column_letter(i))
-            if number:
-                yield number, values, [f"{letter}{number}" for letter in refs]
-    except FileRejected:
-        raise
-    except Exception as err:  # a damaged sheet fails while it is read, in many ways
-        raise FileRejected(
-            "The XLSX workbook is damaged and cannot be read to the end.",
-            RESAVE_HINT,
-        ) from err
-    finally:
-        wb.close()
+    except uploads.UploadRejected as err:
+        raise FileRejected(err.message, err.hint) from err
 
 
-class _Formula(str):
-    """A cell holding a formula; refused, as its value depends on the program that opens it."""
+_Formula = uploads.Formula
 
 
 def _text(value: Any) -> str:

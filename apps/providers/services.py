@@ -33,6 +33,7 @@ from django.utils.encoding import smart_str
 
 from apps.accounts.models import User
 from apps.core.errors import DomainError
+from apps.core.uploads import stored_errors
 
 from . import importer
 from .choices import VacancyStatus
@@ -490,7 +491,8 @@ def _record(
         size=size,
         outcome=RegisterUpload.Outcome.REJECTED if errors else RegisterUpload.Outcome.ACCEPTED,
         summary=summary,
-        errors=[e.as_dict() for e in errors[:MAX_STORED_ERRORS]],
+        # The first errors, each text clipped: the page says how many more there are.
+        errors=stored_errors([e.as_dict() for e in errors[:MAX_STORED_ERRORS]]),
     )
     if content is not None:
         upload.original.save(name, ContentFile(content), save=False)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "apps.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -165,8 +166,16 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media")))
 MEDIA_URL = "/media/"
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest request body (413 before it is read: apps.core.middleware): the largest upload a
+# service accepts (a 20 MB monitoring return) and the form around it.
+RCC_MAX_UPLOAD_BYTES = env.int("RCC_MAX_UPLOAD_BYTES", default=21 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # a body other than files (form, JSON)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # a larger file is spooled to a temporary file
+FILE_UPLOAD_HANDLERS = [
+    "apps.core.middleware.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 MESSAGE_TAGS = {message_constants.ERROR: "error"}
 # Messages may carry a new API token once: keep them server-side, never in a cookie.

@@ -109,26 +109,38 @@ def test_original_is_served_only_to_those_who_see_the_upload(client, reg):
     assert hub.get(UPLOAD).status_code == 403
 
 
-def test_50_mb_upload_is_refused_fast_and_recorded(client, reg):
+def test_15_mb_upload_is_refused_fast_and_recorded(client, reg):
     client = login(client, reg.staff)
     before = register_counts()
     big = SimpleUploadedFile(
-        "huge.csv", b"a,b\n" * (50 * 1024 * 1024 // 4), content_type="text/csv"
+        "huge.csv", b"a,b\n" * (15 * 1024 * 1024 // 4), content_type="text/csv"
     )
     started = time.perf_counter()
     response = client.post(UPLOAD, {"file": big}, follow=True)
     elapsed = time.perf_counter() - started
     body = response.content.decode()
-    assert "The file is 50.0 MB; the largest file accepted is 10 MB." in body
+    assert "The file is 15.0 MB; the largest file accepted is 10 MB." in body
     assert "Not kept (over the size limit)" in body
     upload = RegisterUpload.objects.get()
     assert (upload.outcome, upload.size, upload.uploaded_by) == (
         "rejected",
-        50 * 1024 * 1024,
+        15 * 1024 * 1024,
         reg.staff,
     )
     assert register_counts() == before
     assert elapsed < 5, elapsed
+
+
+def test_50_mb_upload_is_refused_before_it_is_read(client, reg):
+    """A body over RCC_MAX_UPLOAD_BYTES (21 MB) is refused (413) before Django spools it."""
+    client = login(client, reg.staff)
+    big = SimpleUploadedFile(
+        "huge.csv", b"a,b\n" * (50 * 1024 * 1024 // 4), content_type="text/csv"
+    )
+    response = client.post(UPLOAD, {"file": big})
+    assert response.status_code == 413
+    assert "The request is 50 MB; the largest accepted is 21 MB." in response.content.decode()
+    assert not RegisterUpload.objects.exists()
 
 
 def test_no_file_is_a_form_error(client, reg):

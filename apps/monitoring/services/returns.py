@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.errors import DomainError
+from apps.core.uploads import MAX_STORED_ERRORS, stored_errors
 from apps.providers.models import Provider
 
 from .. import notify
@@ -282,7 +283,19 @@ def _submit(
 def _reject(submission: ReturnSubmission, errors: list[RowError]) -> ReturnSubmission:
     submission.outcome = SubmissionOutcome.REJECTED
     submission.error_count = len(errors)
-    submission.errors = [e.as_dict() for e in errors]
+    # The first errors, each text clipped, and a line saying how many more were found.
+    kept = stored_errors([e.as_dict() for e in errors[:MAX_STORED_ERRORS]])
+    if len(errors) > MAX_STORED_ERRORS:
+        more = RowError(
+            None,
+            "",
+            f"And {len(errors) - MAX_STORED_ERRORS:,} more problems not listed here "
+            f"({len(errors):,} in all).",
+            "Fix the problems listed (the same mistake is often repeated down a column), "
+            "then submit the file again to see the rest.",
+        )
+        kept.append(more.as_dict())
+    submission.errors = kept
     submission.save()
     return submission
 
