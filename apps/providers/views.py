@@ -22,6 +22,7 @@ from django.views.generic import TemplateView
 from apps.core.errors import DomainError
 from apps.core.exports import attachment_disposition, safe_filename
 from apps.core.permissions import SIGNED_IN
+from apps.core.throttling import ThrottledViewMixin
 from apps.core.views import (
     RuleRequiredMixin,
     ScopedDetailView,
@@ -257,8 +258,10 @@ class ConfirmAllView(RuleRequiredMixin, View):
         return HttpResponseRedirect(reverse("providers:household_list"))
 
 
-class UploadView(RuleRequiredMixin, View):
+class UploadView(RuleRequiredMixin, ThrottledViewMixin, View):
     rule = MANAGE_REGISTER
+    throttle_scope = "uploads"
+    throttle_methods = ("POST",)
     template_name = "providers/upload.html"
 
     def _providers(self, request: HttpRequest) -> list[Provider]:

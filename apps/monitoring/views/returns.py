@@ -14,6 +14,7 @@ from django.views import View
 
 from apps.core.errors import DomainError
 from apps.core.exports import attachment_disposition, safe_filename
+from apps.core.throttling import ThrottledViewMixin
 from apps.core.views import RuleRequiredMixin, ScopedDetailView, ScopedListView
 
 from .. import format as fmt_module
@@ -136,10 +137,12 @@ def _figure_display(fmt: fmt_module.ReturnFormat, spec: fmt_module.FigureDef, va
     return str(value)
 
 
-class ReturnUploadView(RuleRequiredMixin, View):
+class ReturnUploadView(RuleRequiredMixin, ThrottledViewMixin, View):
     """A CSV or XLSX file, checked whole; always recorded with its original."""
 
     rule = SUBMIT_RETURN
+    throttle_scope = "uploads"
+    throttle_methods = ("POST",)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseRedirect(reverse("monitoring:return_detail", args=[pk]) + "#submit")
