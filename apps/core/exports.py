@@ -53,8 +53,17 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def safe_row(values: Iterable[Any]) -> list[Any]:
+def safe_row(values: Iterable[Any], fmt: str = "csv") -> list[Any]:
+    if fmt == "xlsx":
+        return [_excel_time(safe_cell(v)) for v in values]
     return [safe_cell(v) for v in values]
+
+
+def _excel_time(value: Any) -> Any:
+    """Excel has no time zones: an aware date-time is written as local time."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return timezone.localtime(value).replace(tzinfo=None)
+    return value
 
 
 def safe_filename(name: str, default: str = "download") -> str:
@@ -86,7 +95,7 @@ def dataset_export(data: tablib.Dataset, fmt: str) -> Any:
         headers=safe_row(data.headers) if data.headers else None, title=data.title
     )
     for row in data:
-        safe.append(safe_row(row))
+        safe.append(safe_row(row, fmt))
     return safe.export(fmt)
 
 
@@ -110,6 +119,6 @@ def export_rows(
         raise ValueError(f"Unknown export format {fmt!r}")
     data = tablib.Dataset(headers=safe_row(label for label, _ in columns))
     for obj in rows:
-        data.append(safe_row(_value(obj, accessor) for _, accessor in columns))
+        data.append(safe_row((_value(obj, accessor) for _, accessor in columns), fmt))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return attachment(data.export(fmt), CONTENT_TYPES[fmt], f"{filename}-{stamp}.{fmt}")
