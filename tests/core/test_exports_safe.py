@@ -176,9 +176,11 @@ def _household(world: World) -> dict[str, Any]:
 
 
 def _upload(world: World) -> dict[str, Any]:
+    from apps.providers.models import RegisterUpload
     from tests.providers.permission_rows import _upload as upload
 
     upload(world, world.ifa)
+    RegisterUpload.objects.update(original_name=PAYLOAD + ".csv")  # the file's name is shown
     return {}
 
 
@@ -443,3 +445,35 @@ def test_list_export_xlsx_writes_aware_date_times_as_local_time(settings) -> Non
     assert {c.coordinate: c.value for c in xlsx_cells(response.content)}["A2"] == dt.datetime(
         2026, 7, 1, 10, 30
     )
+
+
+# --- originals: returned as uploaded, under a sanitised name ---------------------------------
+
+HOSTILE_NAME = "=cmd|calc\r\n.csv"
+
+
+def _original_upload(world: World) -> tuple[str, dict[str, Any]]:
+    from apps.providers.models import RegisterUpload
+    from tests.providers.permission_rows import _upload as upload
+
+    pk = upload(world, world.ifa).pk
+    RegisterUpload.objects.filter(pk=pk).update(original_name=HOSTILE_NAME)
+    return "providers:upload_original", {"pk": pk}
+
+
+def _original_submission(world: World) -> tuple[str, dict[str, Any]]:
+    from apps.monitoring.models import ReturnSubmission
+    from tests.monitoring.permission_rows import monitoring_of
+
+    pk = monitoring_of(world).submission.pk
+    ReturnSubmission.objects.filter(pk=pk).update(original_name=HOSTILE_NAME)
+    return "monitoring:submission_original", {"pk": pk}
+
+
+@pytest.mark.parametrize("original", [_original_upload, _original_submission])
+def test_an_original_is_downloaded_under_a_sanitised_name(client, world, original: Any) -> None:
+    name, kwargs = original(world)
+    client.force_login(world.users[Role.PROVIDER_DATA])
+    response = client.get(reverse(name, kwargs=kwargs))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="cmd_calc.csv"'
