@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponseBase
 from django.template.response import TemplateResponse
 from rest_framework import throttling
@@ -35,10 +36,8 @@ class _SettingsRates:
     scope: str | None
 
     def get_rate(self) -> str | None:
-        rates = api_settings.DEFAULT_THROTTLE_RATES
+        rates: dict[str, Any] = api_settings.DEFAULT_THROTTLE_RATES
         if self.scope not in rates:
-            from django.core.exceptions import ImproperlyConfigured
-
             raise ImproperlyConfigured(f"No throttle rate set for the {self.scope!r} scope")
         return rates[self.scope]
 

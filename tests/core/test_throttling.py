@@ -149,3 +149,24 @@ def test_tokens_scope_has_a_rate_of_its_own(rates, reg) -> None:
     assert api(reg.hub).get(API_SEARCH).status_code == 200
     response = api(reg.staff).post(API_UPLOADS, {"file": csv_file([row()])}, format="multipart")
     assert response.status_code in (201, 400)
+
+
+def test_return_submissions_web_and_api_count_as_uploads(rates, client, world) -> None:
+    from tests.monitoring.factories import complete_records, csv_file
+    from tests.monitoring.permission_rows import monitoring_of
+
+    ret = monitoring_of(world).ret
+    officer = world.users[Role.PROVIDER_DATA]
+    web = reverse("monitoring:return_upload", args=[ret.pk])
+    submit = reverse("api:monitoring-return-submit", args=[ret.pk])
+    client.force_login(officer)
+    assert client.get(web).status_code == 302  # the page itself is not an upload
+    assert client.post(web, {"file": csv_file(complete_records(ret))}).status_code != 429
+    records = {"records": complete_records(ret)}
+    assert api(officer).post(submit, records, format="json").status_code != 429
+    assert api(officer).post(submit, records, format="json").status_code == 429
+    assert client.post(web, {"file": csv_file(complete_records(ret))}).status_code == 429
+    # Reading the return through the API is not an upload.
+    assert (
+        api(officer).get(reverse("api:monitoring-return-detail", args=[ret.pk])).status_code == 200
+    )
