@@ -42,15 +42,10 @@ def safe_cell(value: Any) -> Any:
     unchanged; anything else (a model instance, a lazy label) is written as its text."""
     if value is None or isinstance(value, _KEPT_TYPES):
         return value
-    if not isinstance(value, str):
-        value = str(value)
-    if (
-        isinstance(value, str)
-        and value.startswith(FORMULA_TRIGGERS)
-        and not _SIGNED_NUMBER.fullmatch(value)
-    ):
-        return "'" + value
-    return value
+    text = value if isinstance(value, str) else str(value)
+    if text.startswith(FORMULA_TRIGGERS) and not _SIGNED_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def safe_row(values: Iterable[Any], fmt: str = "csv") -> list[Any]:

@@ -82,10 +82,24 @@ class ThrottledViewMixin:
             and request.user.is_authenticated
             and (self.throttle_methods is None or request.method in self.throttle_methods)
         ):
-            throttle = ScopedRateThrottle()
-            if not throttle.allow_request(request, self):
-                return too_many_requests(request, throttle.wait())
+            limited = throttle_response(request, self.throttle_scope)
+            if limited is not None:
+                return limited
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class _Scope:
+    def __init__(self, scope: str) -> None:
+        self.throttle_scope = scope
+
+
+def throttle_response(request: HttpRequest, scope: str) -> TemplateResponse | None:
+    """Count this request in `scope`: None while under the limit, else the 429 page. For a
+    view that limits one branch only (e.g. the "new token" action of a form that does more)."""
+    throttle = ScopedRateThrottle()
+    if throttle.allow_request(request, _Scope(scope)):
+        return None
+    return too_many_requests(request, throttle.wait())
 
 
 def too_many_requests(request: HttpRequest, wait: float | None) -> TemplateResponse:

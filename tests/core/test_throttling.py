@@ -6,6 +6,8 @@ and end with an empty cache (the counts live in Django's default cache)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.cache import cache
 from django.test import RequestFactory
@@ -170,3 +172,24 @@ def test_return_submissions_web_and_api_count_as_uploads(rates, client, world) -
     assert (
         api(officer).get(reverse("api:monitoring-return-detail", args=[ret.pk])).status_code == 200
     )
+
+
+def test_one_branch_of_a_web_view_can_count_in_the_tokens_scope(rates, reg) -> None:
+    """How the "new token" action of the account page is limited (apps.accounts attaches it):
+    the same count as the API's token minting."""
+    from apps.core.throttling import throttle_response
+
+    factory = RequestFactory()
+    api_request = factory.post("/tokens/")
+    force_authenticate(api_request, user=reg.staff)
+    assert TokenMint.as_view()(api_request).status_code == 200
+
+    def new_token() -> Any:
+        request = factory.post("/accounts/profile/", {"action": "new-token"})
+        request.user = reg.staff
+        return throttle_response(request, "tokens")
+
+    assert new_token() is None
+    limited = new_token()
+    assert limited is not None and limited.status_code == 429
+    assert int(limited["Retry-After"]) > 0
