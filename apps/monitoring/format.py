@@ -24,6 +24,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from apps.core.exports import safe_cell, safe_row
+
 from .quarters import Quarter
 
 FIGURE, CARER, PLACEMENT = "FIGURE", "CARER", "PLACEMENT"
@@ -534,7 +536,7 @@ def dictionary_csv(fmt: ReturnFormat) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(DICTIONARY_HEADER)
     for row in dictionary_rows(fmt):
-        writer.writerow([row[k] for k in DICTIONARY_HEADER])
+        writer.writerow(safe_row(row[k] for k in DICTIONARY_HEADER))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -590,13 +592,18 @@ def example_records(fmt: ReturnFormat) -> list[Record]:
     return rows
 
 
+def _record_cells(record: Mapping[str, Any], names: Sequence[str]) -> list[str]:
+    """A record's cells as text (so that 0012 stays 0012), safe to open in a spreadsheet."""
+    return ["" if record.get(n) is None else safe_cell(str(record.get(n))) for n in names]
+
+
 def records_csv(fmt: ReturnFormat, records: Iterable[Mapping[str, Any]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     names = fmt.column_names
     writer.writerow(names)
     for record in records:
-        writer.writerow(["" if record.get(n) is None else str(record.get(n)) for n in names])
+        writer.writerow(_record_cells(record, names))
     # A byte-order mark so that Excel opens the file as UTF-8.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -632,13 +639,13 @@ def records_xlsx(fmt: ReturnFormat, records: Sequence[Mapping[str, Any]]) -> byt
                 ws.add_data_validation(dv)
                 dv.add(f"{letter}2:{letter}{last}")
     for record in records:
-        ws.append(["" if record.get(n) is None else str(record.get(n)) for n in names])
+        ws.append(_record_cells(record, names))
     info = wb.create_sheet("Data dictionary")
     info.append([h.capitalize() for h in DICTIONARY_HEADER])
     for cell in info[1]:
         cell.font = Font(bold=True)
     for row in dictionary_rows(fmt):
-        info.append([row[k] for k in DICTIONARY_HEADER])
+        info.append(safe_row(row[k] for k in DICTIONARY_HEADER))
     for letter, width in zip("ABCDEFG", (28, 22, 22, 26, 44, 18, 90), strict=True):
         info.column_dimensions[letter].width = width
     buf = io.BytesIO()

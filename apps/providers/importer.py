@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from apps.core import uploads
+from apps.core.exports import safe_row
 
 from .choices import (
     CARE_TYPE_CODES,
@@ -410,7 +411,7 @@ def template_csv(columns: Sequence[Column], *, example: bool = False) -> bytes:
     writer.writerow([c.name for c in columns])
     if example:
         for row in EXAMPLE_ROWS:
-            writer.writerow([row.get(c.name, "") for c in columns])
+            writer.writerow(safe_row(row.get(c.name, "") for c in columns))
     # A byte-order mark so that Excel opens the file as UTF-8.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -449,14 +450,9 @@ def template_xlsx(columns: Sequence[Column], dictionary: Sequence[dict[str, str]
         cell.font = Font(bold=True)
     for row in dictionary:
         info.append(
-            [
-                row["name"],
-                row["group"],
-                row["required"],
-                row["allowed"],
-                row["example"],
-                row["description"],
-            ]
+            safe_row(
+                row[k] for k in ("name", "group", "required", "allowed", "example", "description")
+            )
         )
     for letter, width in zip("ABCDEF", (34, 12, 22, 50, 24, 80), strict=True):
         info.column_dimensions[letter].width = width

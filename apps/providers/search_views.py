@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.accounts.roles import Role
 from apps.core.permissions import Rule
+from apps.core.throttling import ThrottledViewMixin
 from apps.core.views import ScopedListView
 
 from .choices import CARE_TYPE_LABELS, care_types_from_mask
@@ -88,8 +89,9 @@ def _care_types(h: Household) -> str:
     return "; ".join(CARE_TYPE_LABELS[code] for code in care_types_from_mask(h.care_types))
 
 
-class VacancySearchView(ScopedListView):
+class VacancySearchView(ThrottledViewMixin, ScopedListView):
     rule = SEARCH_VACANCIES
+    throttle_scope = "search"
     model = Household
     filterset_class = VacancySearchFilter
     template_name = "providers/search.html"

@@ -20,7 +20,9 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from apps.core.errors import DomainError
+from apps.core.exports import attachment_disposition, safe_filename
 from apps.core.permissions import SIGNED_IN
+from apps.core.throttling import ThrottledViewMixin
 from apps.core.views import (
     RuleRequiredMixin,
     ScopedDetailView,
@@ -256,8 +258,10 @@ class ConfirmAllView(RuleRequiredMixin, View):
         return HttpResponseRedirect(reverse("providers:household_list"))
 
 
-class UploadView(RuleRequiredMixin, View):
+class UploadView(RuleRequiredMixin, ThrottledViewMixin, View):
     rule = MANAGE_REGISTER
+    throttle_scope = "uploads"
+    throttle_methods = ("POST",)
     template_name = "providers/upload.html"
 
     def _providers(self, request: HttpRequest) -> list[Provider]:
@@ -363,7 +367,9 @@ class UploadOriginalView(RuleRequiredMixin, ScopedQuerysetMixin, View):
             handle = upload.original.open("rb")
         except FileNotFoundError as err:
             raise Http404("The original file is missing.") from err
-        return FileResponse(handle, as_attachment=True, filename=upload.original_name)
+        return FileResponse(
+            handle, as_attachment=True, filename=safe_filename(upload.original_name)
+        )
 
 
 class RegisterTemplateView(RuleRequiredMixin, TemplateView):
@@ -415,5 +421,5 @@ class RegisterTemplateDownloadView(RuleRequiredMixin, View):
             content = importer.template_csv(columns, example=fmt == "example")
         content_type, filename = self.FORMATS[fmt]
         response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Content-Disposition"] = attachment_disposition(filename)
         return response

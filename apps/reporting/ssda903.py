@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.db.models import Min, Q
 
+from apps.core.exports import safe_cell
 from apps.referrals.models import Placement
 
 COLUMNS = (
@@ -120,5 +121,5 @@ def episodes_csv(rows: Iterator[dict[str, str]]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in rows)
     return out.getvalue()

@@ -222,7 +222,22 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api.exceptions.json_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "1200/min"},
+    # Enabled for every API view; see apps/core/throttling.py and the README ("Throttling").
+    "DEFAULT_THROTTLE_CLASSES": [
+        "apps.core.throttling.AnonRateThrottle",
+        "apps.core.throttling.UserRateThrottle",
+        "apps.core.throttling.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("THROTTLE_RATE_ANON", default="60/min"),
+        "user": env("THROTTLE_RATE_USER", default="1200/min"),
+        "uploads": env("THROTTLE_RATE_UPLOADS", default="60/hour"),
+        "tokens": env("THROTTLE_RATE_TOKENS", default="10/hour"),
+        "search": env("THROTTLE_RATE_SEARCH", default="120/min"),
+    },
+    # Proxies in front of the app (their X-Forwarded-For entries are skipped to find the
+    # client's address); unset, the whole header (or REMOTE_ADDR) identifies an anonymous caller.
+    "NUM_PROXIES": env.int("THROTTLE_NUM_PROXIES", default=None),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{SERVICE_NAME} API",

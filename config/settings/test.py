@@ -25,3 +25,11 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True  # the browser tests' live server serves static/ without collectstatic
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Throttling stays on (the classes are those of base.py) with rates no test reaches; the
+# throttling tests set low rates with override_settings and clear the cache.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": dict.fromkeys(
+        ("anon", "user", "uploads", "tokens", "search"), "1000000/min"
+    ),
+}

@@ -82,6 +82,7 @@ class MonitoringReturnViewSet(ScopedReadOnlyViewSet):
     }
     filterset_class = ReturnFilter
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    throttle_scopes = {"submit": "uploads"}
 
     def get_queryset(self) -> Any:
         qs = super().get_queryset()

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views import View
 from django.views.generic import TemplateView
 
+from apps.core.exports import attachment_disposition
 from apps.core.permissions import SIGNED_IN
 from apps.core.views import RuleRequiredMixin
 
@@ -72,5 +73,5 @@ class FormatDownloadView(RuleRequiredMixin, View):
             raise Http404("No such template.")
         content_type, make = DOWNLOADS[name]
         response = HttpResponse(make(fmt), content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{fmt.version}-{name}"'
+        response["Content-Disposition"] = attachment_disposition(f"{fmt.version}-{name}")
         return response

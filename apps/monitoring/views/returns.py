@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.views import View
 
 from apps.core.errors import DomainError
+from apps.core.exports import attachment_disposition, safe_filename
+from apps.core.throttling import ThrottledViewMixin
 from apps.core.views import RuleRequiredMixin, ScopedDetailView, ScopedListView
 
 from .. import format as fmt_module
@@ -153,10 +155,12 @@ def _figure_display(fmt: fmt_module.ReturnFormat, spec: fmt_module.FigureDef, va
     return str(value)
 
 
-class ReturnUploadView(RuleRequiredMixin, View):
+class ReturnUploadView(RuleRequiredMixin, ThrottledViewMixin, View):
     """A CSV or XLSX file, checked whole; always recorded with its original."""
 
     rule = SUBMIT_RETURN
+    throttle_scope = "uploads"
+    throttle_methods = ("POST",)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseRedirect(reverse("monitoring:return_detail", args=[pk]) + "#submit")
@@ -272,7 +276,7 @@ class ReturnPrefilledView(RuleRequiredMixin, View):
         response = HttpResponse(content, content_type=content_type)
         which = f"v{ret.current_version.number}" if ret.current_version else "prefilled"
         name = f"return-{ret.provider_id}-{ret.quarter.code}-{which}.{fmt}"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Content-Disposition"] = attachment_disposition(name)
         return response
 
 
@@ -312,7 +316,7 @@ class SubmissionOriginalView(ScopedDetailView):
             handle = sub.original.open("rb")
         except FileNotFoundError as err:
             raise Http404("The original file is missing.") from err
-        return FileResponse(handle, as_attachment=True, filename=sub.original_name)  # type: ignore[return-value]
+        return FileResponse(handle, as_attachment=True, filename=safe_filename(sub.original_name))  # type: ignore[return-value]
 
 
 class ReturnQueryView(RuleRequiredMixin, View):

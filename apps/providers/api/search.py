@@ -85,3 +85,4 @@ class VacancySearchAPIView(ScopedViewSetMixin, generics.ListAPIView):
     serializer_class = VacancySearchResultSerializer
     filterset_class = VacancySearchFilter
     pagination_class = VacancySearchPagination
+    throttle_scope = "search"

@@ -136,6 +136,7 @@ class RegisterUploadViewSet(
     serializer_class = RegisterUploadSerializer
     filterset_class = RegisterUploadFilter
     parser_classes = [MultiPartParser, FormParser]
+    throttle_scopes = {"create": "uploads"}
 
     def get_queryset(self) -> Any:
         return upload_list(super().get_queryset()).defer(None).order_by("-created_at", "-pk")

@@ -105,6 +105,7 @@ class ReferralOptionsAPIView(HubReferralMixin, generics.GenericAPIView):
     queryset = Referral.objects.none()
     select_related = PROFILE_SELECT
     pagination_class = OptionsPagination
+    throttle_scope = "search"
 
     @extend_schema(
         parameters=[

@@ -24,6 +24,7 @@ from django.views.generic import DetailView, FormView
 from django.views.generic.detail import SingleObjectMixin
 
 from apps.core.errors import DomainError
+from apps.core.throttling import ThrottledViewMixin
 from apps.core.views import RuleRequiredMixin, ScopedListView, ScopedQuerysetMixin
 from apps.referrals import selectors
 from apps.referrals.batch import batch_match, waiting_referrals
@@ -115,12 +116,13 @@ class HubQueueView(ScopedListView):
 # --- Searching for one referral and sending to chosen households --------------------------------
 
 
-class HubSearchView(HubReferralMixin, DetailView):
+class HubSearchView(HubReferralMixin, ThrottledViewMixin, DetailView):
     """The ranked options for one referral with every factor's contribution and the homes
     excluded (and why); the hub ticks households and sends to their providers."""
 
     select_related = PROFILE_SELECT
     template_name = "referrals/hub_search.html"
+    throttle_scope = "search"
     context_object_name = "referral"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -4,7 +4,6 @@ PDF of a snapshot, and the SSDA903-shaped episodes of an RCC's placements for th
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import tablib
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,7 +13,7 @@ from django.utils.text import slugify
 from django.views import View
 
 from apps.contracts.dates import financial_year_bounds, financial_year_of
-from apps.core.exports import CONTENT_TYPES
+from apps.core.exports import CONTENT_TYPES, attachment, dataset_export
 from apps.core.views import RuleRequiredMixin
 
 from ..models import ReportSnapshot
@@ -22,12 +21,6 @@ from ..pdf import snapshot_pdf
 from ..permissions import DFE_EXPORT, VIEW_REPORTS
 from ..selectors import filter_rows, visible_rccs
 from ..ssda903 import episode_rows, episodes_csv
-
-
-def _attachment(content: Any, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 class TableExportView(RuleRequiredMixin, View):
@@ -57,7 +50,7 @@ class TableExportView(RuleRequiredMixin, View):
         for row in table["rows"]:
             data.append(["" if v is None else v for v in row])
         name = f"{slugify(snapshot.scope_label)}-{key}-{snapshot.period_end:%Y%m%d}.{fmt}"
-        return _attachment(data.export(fmt), CONTENT_TYPES[fmt], name)
+        return attachment(dataset_export(data, fmt), CONTENT_TYPES[fmt], name)
 
 
 class SnapshotPdfView(RuleRequiredMixin, View):
@@ -68,7 +61,7 @@ class SnapshotPdfView(RuleRequiredMixin, View):
             ReportSnapshot.objects.visible_to(request.user).select_related("rcc"), pk=pk
         )
         name = f"{slugify(snapshot.scope_label)}-{snapshot.kind}-{snapshot.period_end:%Y%m%d}.pdf"
-        return _attachment(snapshot_pdf(snapshot), "application/pdf", name)
+        return attachment(snapshot_pdf(snapshot), "application/pdf", name)
 
 
 class DfeExportView(RuleRequiredMixin, View):
@@ -90,4 +83,4 @@ class DfeExportView(RuleRequiredMixin, View):
             rcc_id=rcc.pk, year_start=start, year_end=min(end, today + dt.timedelta(days=365))
         )
         name = f"ssda903-episodes-{slugify(rcc.name)}-{year}-{(year + 1) % 100:02d}.csv"
-        return _attachment(episodes_csv(rows), CONTENT_TYPES["csv"], name)
+        return attachment(episodes_csv(rows), CONTENT_TYPES["csv"], name)

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.views import View
 from django.views.generic import TemplateView
 
-from apps.core.exports import CONTENT_TYPES
+from apps.core.exports import CONTENT_TYPES, attachment, dataset_export
 
 from ..selectors import published_bulletins
 
@@ -49,6 +49,4 @@ class PublicTableView(View):
         data = tablib.Dataset(headers=table["columns"])
         for row in [*table["rows"], table["totals"]]:
             data.append(row)
-        response = HttpResponse(data.export("csv"), content_type=CONTENT_TYPES["csv"])
-        response["Content-Disposition"] = f'attachment; filename="{slug}-{key}.csv"'
-        return response
+        return attachment(dataset_export(data, "csv"), CONTENT_TYPES["csv"], f"{slug}-{key}.csv")
