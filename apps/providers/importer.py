@@ -22,8 +22,10 @@ from typing import Any
 
 from .choices import (
     CARE_TYPE_CODES,
+    END_REASONS_FOR_STATUS,
     LANGUAGES,
     AgeBand,
+    ApprovalEndReason,
     Ethnicity,
     HouseholdStatus,
     Religion,
@@ -185,6 +187,37 @@ HOUSEHOLD_COLUMNS: tuple[ColumnDef, ...] = (
         "No",
         "Up to 2,000 characters",
         "Prefer children who like the outdoors",
+    ),
+    ColumnDef(
+        "approved_on",
+        "date",
+        "The day the household was approved as foster carers. Blank keeps the date already on "
+        "the register (today for a new household). The national return counts households and "
+        "approvals from it.",
+        "Household",
+        "No",
+        "Date as YYYY-MM-DD or DD/MM/YYYY, not in the future",
+        "2019-03-14",
+    ),
+    ColumnDef(
+        "approval_ended_on",
+        "date",
+        "The day the carers resigned or were deregistered. Blank while they are approved.",
+        "Household",
+        "Yes when status is resigned or deregistered",
+        "Date as YYYY-MM-DD or DD/MM/YYYY, not before approved_on",
+        "",
+    ),
+    ColumnDef(
+        "approval_end_reason",
+        "code",
+        "Why the approval ended (the national return's change_reason). Blank while approved.",
+        "Household",
+        "Yes when status is resigned or deregistered",
+        "; ".join(
+            f"{status}: {_codes(reasons)}" for status, reasons in END_REASONS_FOR_STATUS.items()
+        ),
+        "",
     ),
 )
 
@@ -356,6 +389,7 @@ EXAMPLE_ROWS: tuple[dict[str, str], ...] = (
     {
         "reference": "EXAMPLE-1",
         "status": "active",
+        "approved_on": "2019-03-14",
         "postcode_district": "OL11",
         "age_min": "0",
         "age_max": "17",
@@ -474,6 +508,7 @@ def _choices_for(col: Column) -> list[str]:
         "sex": Sex.values,
         "ethnicity": Ethnicity.values,
         "religion": Religion.values,
+        "approval_end_reason": ApprovalEndReason.values,
     }.get(base, [])
 
 
