@@ -105,7 +105,7 @@ def lookup_placements(ids: set[int]) -> dict[int, PlatformPlacement]:
 
 
 def quarter_register_history(provider_id: int, quarter: Quarter) -> RegisterHistory:
-    """The provider's households over the quarter: what the pre-fill writes and the check reads."""
+    """The provider's households over the quarter, as the pre-fill writes them."""
     return register_history(provider_id=provider_id, start=quarter.start, end=quarter.end)
 
 
@@ -120,7 +120,6 @@ def validation_context(
         las=las_by_code(quarter),
         platform=platform_placements(monitoring_return.provider_id, quarter),
         lookup=lookup_placements,
-        register=quarter_register_history(monitoring_return.provider_id, quarter),
     )
 
 
@@ -133,8 +132,8 @@ def prefill_records(monitoring_return: MonitoringReturn) -> list[dict[str, str]]
     quarter = monitoring_return.quarter
     provider = Provider.objects.get(pk=monitoring_return.provider_id)
     fmt = format_for(quarter)
-    # The same history the check reads (validation_context): the figures and the CARER rows
-    # agree by construction, however the register changed since.
+    # The register's history over the quarter: households at its start and end, and the CARER
+    # rows, are counted from the same dates, so they agree as the check requires.
     history = quarter_register_history(provider.pk, quarter)
     inspected = (
         provider.inspection_date

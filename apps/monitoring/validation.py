@@ -3,9 +3,8 @@ what they receive into `Record`s and call `validate_return`; nothing is accepted
 returns no errors. Every problem names its row, column, the value and how to fix it.
 
 This module reads nothing from the database: `ValidationContext` carries what the checks
-need (LA codes, the provider's placements on the platform, a lookup for other references, the
-register's history over the quarter: the same one the pre-fill is made from), built in
-`selectors.validation_context`.
+need (LA codes, the provider's placements on the platform, a lookup for other references),
+built in `selectors.validation_context`.
 """
 
 from __future__ import annotations
@@ -18,8 +17,6 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
-
-from apps.providers.history import RegisterHistory
 
 from .format import CARER, FIGURE, RECORD_KINDS, ReturnFormat
 from .quarters import Quarter
@@ -59,7 +56,6 @@ class ValidationContext:
     las: dict[str, tuple[int, int | None]]  # DfE code -> (LA id, its RCC id in the quarter)
     platform: dict[int, PlatformPlacement]  # the provider's placements active in the quarter
     lookup: Callable[[set[int]], dict[int, PlatformPlacement]] = lambda ids: {}
-    register: RegisterHistory | None = None  # None: CARER references are not checked
 
 
 @dataclass
@@ -520,16 +516,6 @@ class _Validator:
             except _Invalid as err:
                 ok = False
                 self.error(record, "change_reason", err.message, err.hint)
-        register = self.ctx.register
-        if household and register is not None and household not in register.references:
-            ok = False
-            self.error(
-                record,
-                "household_ref",
-                f"Household {household} is not on your register.",
-                "Use the household's reference as on the register (your pre-filled return has "
-                "the households approved or gone in the quarter), or add it to the register first.",
-            )
         if ok and change:
             key = (household, change)
             if key in self.seen_changes:

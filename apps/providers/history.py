@@ -1,7 +1,7 @@
 """The register's history over a period: how many households a provider had at its start and
 end, and which were approved or left during it. Read from each household's `approved_on` and
-`approval_ended_on`, and nothing else, so that the monitoring return's pre-fill and its check
-(which both call `register_history`) count the same households.
+`approval_ended_on`, and nothing else, so that the monitoring return's pre-fill counts
+households and CARER rows from the same dates and they agree as the return's check requires.
 
 A household is approved from the start of `approved_on` to the start of `approval_ended_on`:
 on the first day of a period it counts if it was approved before that day and had not left by

@@ -31,6 +31,11 @@ from .querysets import (
 )
 
 
+def household_label(provider_name: str, reference: str) -> str:
+    """A household as named to anyone: references are unique only within their provider."""
+    return f"{provider_name} — {reference}"
+
+
 class Provider(models.Model):
     """A fostering service, IFA or LA, on equal terms. One-to-one with its Organisation."""
 
@@ -170,7 +175,7 @@ class Household(models.Model):
     def display_name(self) -> str:
         """How the household is named anywhere but its own provider's register: references are
         only unique within a provider."""
-        return f"{self.provider} — {self.reference}"
+        return household_label(self.provider.name, self.reference)
 
     @property
     def care_type_codes(self) -> list[str]:
