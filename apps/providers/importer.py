@@ -437,6 +437,50 @@ EXAMPLE_ROWS: tuple[dict[str, str], ...] = (
 )
 
 
+def register_row(household: Any, columns: Sequence[Column]) -> dict[str, str]:
+    """A household as one row of the register file: what `_assemble` reads back to the same
+    household, so that a downloaded register uploaded again changes nothing. Takes a household
+    with its carers, skills (with domain and level) and vacancies loaded."""
+
+    def text(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, list | tuple):
+            return ";".join(str(v) for v in value)
+        return str(value)
+
+    values: dict[str, Any] = {
+        "reference": household.reference,
+        "status": household.status,
+        "postcode_district": household.postcode_district_id,
+        "age_min": household.age_min,
+        "age_max": household.age_max,
+        "places": household.places,
+        "max_sibling_group": household.max_sibling_group,
+        "care_types": household.care_type_codes,
+        "bedrooms": household.bedrooms,
+        "pets": household.pets,
+        "other_children_ages": household.other_children_ages,
+        "preferences": household.preferences,
+        "approved_on": household.approved_on,
+        "approval_ended_on": household.approval_ended_on,
+        "approval_end_reason": household.approval_end_reason,
+    }
+    for n, carer in enumerate(household.carers.all(), start=1):
+        for d in CARER_COLUMNS:
+            name = d.name.format(n=n)
+            values[name] = getattr(carer, name.split("_", 2)[2])
+    for skill in household.skills.all():
+        values[f"skill_{skill.domain.code}"] = skill.level.rank
+    for n, vacancy in enumerate(household.vacancies.all(), start=1):
+        for d in VACANCY_COLUMNS:
+            name = d.name.format(n=n)
+            values[name] = getattr(vacancy, name.split("_", 2)[2])
+    return {c.name: text(values.get(c.name)) for c in columns}
+
+
 def template_csv(columns: Sequence[Column], *, example: bool = False) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")

@@ -29,9 +29,9 @@ def get_item(mapping: dict, key: str) -> object:
 
 @register.filter
 def household_name(value: Any) -> str:
-    """"Provider — reference" for a household, or for a row that names one (a matching result
-    with `provider_name` or `provider`, and `reference`). Household instances have it as
-    `display_name`; this is the same label for the rows that are not instances."""
+    """The label "Provider — reference" for a household, or for a row that names one (a
+    matching result with `provider_name` or `provider`, and `reference`). Household instances
+    have it as `display_name`; this is the same label for rows that are not instances."""
     if value is None or value == "":
         return ""
     if isinstance(value, Household):
