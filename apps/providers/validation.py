@@ -382,7 +382,9 @@ def _approval(
                 f"approval_ended_on is required: the household's status is {status}.",
                 "Give the day the carers resigned or were deregistered.",
             )
-        if not reason:
+        if reason is None:
+            pass  # not a known code: already reported
+        elif not reason:
             c.add(
                 "approval_end_reason",
                 f"approval_end_reason is required: say why the carers {status}.",
