@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.crypto import salted_hmac
 
 from apps.organisations.kinds import OrganisationKind
 from apps.organisations.models import Organisation, RccMembership
-from apps.providers.choices import HouseholdStatus, OfstedGrade, VacancyStatus
-from apps.providers.models import Household, Provider, Vacancy
+from apps.providers.choices import OfstedGrade
+from apps.providers.history import RegisterHistory, register_history
+from apps.providers.models import Provider
 from apps.referrals.models import Placement
 
 from .choices import SUPPRESS_BELOW
@@ -32,7 +33,6 @@ from .models import (
 from .quarters import Quarter
 from .validation import PlatformPlacement, ValidationContext
 
-LIVE = (HouseholdStatus.ACTIVE, HouseholdStatus.ON_HOLD)
 TREND_QUARTERS = 8
 
 
@@ -104,6 +104,11 @@ def lookup_placements(ids: set[int]) -> dict[int, PlatformPlacement]:
     return _platform_rows(Placement.objects.filter(pk__in=ids))
 
 
+def quarter_register_history(provider_id: int, quarter: Quarter) -> RegisterHistory:
+    """The provider's households over the quarter, as the pre-fill writes them."""
+    return register_history(provider_id=provider_id, start=quarter.start, end=quarter.end)
+
+
 def validation_context(
     monitoring_return: MonitoringReturn, fmt: ReturnFormat | None = None
 ) -> ValidationContext:
@@ -118,10 +123,6 @@ def validation_context(
     )
 
 
-def _in(quarter: Quarter, field: str) -> Q:
-    return Q(**{f"{field}__date__gte": quarter.start, f"{field}__date__lte": quarter.end})
-
-
 def prefill_records(monitoring_return: MonitoringReturn) -> list[dict[str, str]]:
     """The return as the platform would fill it in: the current version if there is one;
     otherwise the register, the placements made through the platform and the Ofsted grade.
@@ -131,42 +132,9 @@ def prefill_records(monitoring_return: MonitoringReturn) -> list[dict[str, str]]
     quarter = monitoring_return.quarter
     provider = Provider.objects.get(pk=monitoring_return.provider_id)
     fmt = format_for(quarter)
-    households = Household.objects.filter(provider=provider)
-    approved = list(
-        households.filter(_in(quarter, "created_at"))
-        .order_by("created_at")
-        .values_list("reference", "created_at")
-    )
-    left = list(
-        households.filter(
-            _in(quarter, "updated_at"),
-            status__in=[HouseholdStatus.RESIGNED, HouseholdStatus.DEREGISTERED],
-        )
-        .order_by("updated_at")
-        .values_list("reference", "status", "updated_at")
-    )
-    # The register holds today's households: the best figure for the quarter just ended.
-    end = households.filter(status__in=LIVE).aggregate(n=Count("pk"), places=Sum("places"))
-    vacancies = Vacancy.objects.filter(
-        household__provider=provider,
-        household__status__in=LIVE,
-        status=VacancyStatus.OPEN,
-        available_from__lte=quarter.end,
-    ).count()
-    previous = (
-        MonitoringReturn.objects.filter(provider=provider, quarter_start=quarter.previous().start)
-        .values_list("current_version__figures", flat=True)
-        .first()
-    )
-    households_end = end["n"] or 0
-    places_end = end["places"] or 0
-    changes = len(approved) - len(left)
-    if previous:
-        households_start = previous.get("households_end", households_end - changes)
-        places_start = previous.get("places_end", places_end)
-    else:
-        households_start = max(0, households_end - changes)
-        places_start = places_end
+    # The register's history over the quarter: households at its start and end, and the CARER
+    # rows, are counted from the same dates, so they agree as the check requires.
+    history = quarter_register_history(provider.pk, quarter)
     inspected = (
         provider.inspection_date
         if provider.inspection_date and provider.inspection_date <= quarter.end
@@ -180,11 +148,11 @@ def prefill_records(monitoring_return: MonitoringReturn) -> list[dict[str, str]]
         "format_version": fmt.version,
         "provider": str(provider.pk),
         "quarter": quarter.short,
-        "households_start": str(households_start),
-        "households_end": str(households_end),
-        "places_start": str(places_start),
-        "places_end": str(places_end),
-        "vacancies_end": str(vacancies),
+        "households_start": str(history.households_start),
+        "households_end": str(history.households_end),
+        "places_start": str(history.places_start),
+        "places_end": str(history.places_end),
+        "vacancies_end": str(history.vacancies_end),
         "ofsted_grade": grade,
         "ofsted_date": inspected.isoformat() if inspected else "",
     }
@@ -194,20 +162,12 @@ def prefill_records(monitoring_return: MonitoringReturn) -> list[dict[str, str]]
     records += [
         {
             "record": CARER,
-            "household_ref": ref,
-            "change": "APPROVED",
-            "change_date": at.date().isoformat(),
+            "household_ref": change.reference,
+            "change": change.change,
+            "change_date": change.on.isoformat(),
+            "change_reason": change.reason,
         }
-        for ref, at in approved
-    ]
-    records += [
-        {
-            "record": CARER,
-            "household_ref": ref,
-            "change": status.upper(),
-            "change_date": at.date().isoformat(),
-        }
-        for ref, status, at in left
+        for change in history.changes
     ]
     for p in platform_placements(provider.pk, quarter).values():
         ended = p.end_date is not None and p.end_date <= quarter.end

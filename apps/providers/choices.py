@@ -27,6 +27,32 @@ class HouseholdStatus(models.TextChoices):
     DEREGISTERED = "deregistered", "Deregistered"
 
 
+ENDED_HOUSEHOLD_STATUSES = (HouseholdStatus.RESIGNED, HouseholdStatus.DEREGISTERED)
+
+
+class ApprovalEndReason(models.TextChoices):
+    """Why a household's approval ended: the change_reason codes of the national return."""
+
+    RETIRE = "RETIRE", "Retirement"
+    HEALTH = "HEALTH", "The carers' health"
+    FAMILY = "FAMILY", "Family circumstances"
+    MOVEPROV = "MOVEPROV", "Moved to another fostering provider"
+    PERMANENCE = "PERMANENCE", "Adopted, or took an SGO or CAO for, the child placed"
+    ALLEG = "ALLEG", "Following an allegation"
+    STAND = "STAND", "Standards of care concerns"
+    UNSUIT = "UNSUIT", "No longer suitable after a review of approval"
+    INACTIVE = "INACTIVE", "No child placed for two years"
+    OTHER = "OTHER", "Other"
+
+
+# The reasons that go with each way an approval ends (the carers resigned, or the provider
+# deregistered them), as the national return's change_reason list has them.
+END_REASONS_FOR_STATUS: dict[str, tuple[str, ...]] = {
+    HouseholdStatus.RESIGNED: ("RETIRE", "HEALTH", "FAMILY", "MOVEPROV", "PERMANENCE", "OTHER"),
+    HouseholdStatus.DEREGISTERED: ("ALLEG", "STAND", "UNSUIT", "INACTIVE", "OTHER"),
+}
+
+
 class VacancyStatus(models.TextChoices):
     OPEN = "open", "Open"
     ON_HOLD = "on_hold", "On hold"

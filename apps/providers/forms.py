@@ -19,6 +19,7 @@ from .choices import (
     CARE_TYPE_CHOICES,
     LANGUAGES,
     AgeBand,
+    ApprovalEndReason,
     Ethnicity,
     HouseholdStatus,
     Religion,
@@ -60,6 +61,23 @@ class HouseholdForm(forms.Form):
         help_text="Your own reference for the household. It cannot be changed later.",
     )
     status = forms.ChoiceField(choices=HouseholdStatus.choices, initial=HouseholdStatus.ACTIVE)
+    approved_on = forms.DateField(
+        required=False,
+        label="Approved on",
+        widget=DateInput(),
+        help_text="The day the household was approved. Leave blank for today.",
+    )
+    approval_ended_on = forms.DateField(
+        required=False,
+        label="Approval ended on",
+        widget=DateInput(),
+        help_text="Only when the carers resigned or were deregistered.",
+    )
+    approval_end_reason = forms.ChoiceField(
+        choices=[("", "—"), *ApprovalEndReason.choices],
+        required=False,
+        label="Why the approval ended",
+    )
     postcode_district = forms.CharField(
         max_length=8,
         label="Postcode district",
@@ -211,6 +229,9 @@ class HouseholdForms:
             for k in (
                 "reference",
                 "status",
+                "approved_on",
+                "approval_ended_on",
+                "approval_end_reason",
                 "postcode_district",
                 "age_min",
                 "age_max",
@@ -295,6 +316,9 @@ def _initial(
     initial: dict[str, Any] = {
         "reference": household.reference,
         "status": household.status,
+        "approved_on": household.approved_on,
+        "approval_ended_on": household.approval_ended_on,
+        "approval_end_reason": household.approval_end_reason,
         "postcode_district": household.postcode_district_id,
         "age_min": household.age_min,
         "age_max": household.age_max,

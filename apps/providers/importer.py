@@ -24,8 +24,10 @@ from apps.core.exports import safe_row
 
 from .choices import (
     CARE_TYPE_CODES,
+    END_REASONS_FOR_STATUS,
     LANGUAGES,
     AgeBand,
+    ApprovalEndReason,
     Ethnicity,
     HouseholdStatus,
     Religion,
@@ -187,6 +189,37 @@ HOUSEHOLD_COLUMNS: tuple[ColumnDef, ...] = (
         "No",
         "Up to 2,000 characters",
         "Prefer children who like the outdoors",
+    ),
+    ColumnDef(
+        "approved_on",
+        "date",
+        "The day the household was approved as foster carers. Blank keeps the date already on "
+        "the register (today for a new household). The national return counts households and "
+        "approvals from it.",
+        "Household",
+        "No",
+        "Date as YYYY-MM-DD or DD/MM/YYYY, not in the future",
+        "2019-03-14",
+    ),
+    ColumnDef(
+        "approval_ended_on",
+        "date",
+        "The day the carers resigned or were deregistered. Blank while they are approved.",
+        "Household",
+        "Yes when status is resigned or deregistered",
+        "Date as YYYY-MM-DD or DD/MM/YYYY, not before approved_on",
+        "",
+    ),
+    ColumnDef(
+        "approval_end_reason",
+        "code",
+        "Why the approval ended (the national return's change_reason). Blank while approved.",
+        "Household",
+        "Yes when status is resigned or deregistered",
+        "; ".join(
+            f"{status}: {_codes(reasons)}" for status, reasons in END_REASONS_FOR_STATUS.items()
+        ),
+        "",
     ),
 )
 
@@ -358,6 +391,7 @@ EXAMPLE_ROWS: tuple[dict[str, str], ...] = (
     {
         "reference": "EXAMPLE-1",
         "status": "active",
+        "approved_on": "2019-03-14",
         "postcode_district": "OL11",
         "age_min": "0",
         "age_max": "17",
@@ -403,6 +437,50 @@ EXAMPLE_ROWS: tuple[dict[str, str], ...] = (
         "vacancy_1_hold_reason": "Carer on training until 18 May",
     },
 )
+
+
+def register_row(household: Any, columns: Sequence[Column]) -> dict[str, str]:
+    """A household as one row of the register file: what `_assemble` reads back to the same
+    household, so that a downloaded register uploaded again changes nothing. Takes a household
+    with its carers, skills (with domain and level) and vacancies loaded."""
+
+    def text(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, list | tuple):
+            return ";".join(str(v) for v in value)
+        return str(value)
+
+    values: dict[str, Any] = {
+        "reference": household.reference,
+        "status": household.status,
+        "postcode_district": household.postcode_district_id,
+        "age_min": household.age_min,
+        "age_max": household.age_max,
+        "places": household.places,
+        "max_sibling_group": household.max_sibling_group,
+        "care_types": household.care_type_codes,
+        "bedrooms": household.bedrooms,
+        "pets": household.pets,
+        "other_children_ages": household.other_children_ages,
+        "preferences": household.preferences,
+        "approved_on": household.approved_on,
+        "approval_ended_on": household.approval_ended_on,
+        "approval_end_reason": household.approval_end_reason,
+    }
+    for n, carer in enumerate(household.carers.all(), start=1):
+        for d in CARER_COLUMNS:
+            name = d.name.format(n=n)
+            values[name] = getattr(carer, name.split("_", 2)[2])
+    for skill in household.skills.all():
+        values[f"skill_{skill.domain.code}"] = skill.level.rank
+    for n, vacancy in enumerate(household.vacancies.all(), start=1):
+        for d in VACANCY_COLUMNS:
+            name = d.name.format(n=n)
+            values[name] = getattr(vacancy, name.split("_", 2)[2])
+    return {c.name: text(values.get(c.name)) for c in columns}
 
 
 def template_csv(columns: Sequence[Column], *, example: bool = False) -> bytes:
@@ -471,6 +549,7 @@ def _choices_for(col: Column) -> list[str]:
         "sex": Sex.values,
         "ethnicity": Ethnicity.values,
         "religion": Religion.values,
+        "approval_end_reason": ApprovalEndReason.values,
     }.get(base, [])
 
 

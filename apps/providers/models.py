@@ -11,7 +11,9 @@ from apps.organisations.kinds import OrganisationKind
 from apps.organisations.models import Organisation, PostcodeDistrict
 
 from .choices import (
+    ENDED_HOUSEHOLD_STATUSES,
     AgeBand,
+    ApprovalEndReason,
     Ethnicity,
     HouseholdStatus,
     OfstedGrade,
@@ -27,6 +29,11 @@ from .querysets import (
     VacancyQuerySet,
     stale_before,
 )
+
+
+def household_label(provider_name: str, reference: str) -> str:
+    """A household as named to anyone: references are unique only within their provider."""
+    return f"{provider_name} — {reference}"
 
 
 class Provider(models.Model):
@@ -69,7 +76,15 @@ class Provider(models.Model):
 
 
 class Household(models.Model):
-    """An approved fostering household. `reference` is the provider's own key for it."""
+    """An approved fostering household. `reference` is the provider's own key for it, unique
+    within the provider only: name a household to anyone else by `display_name` (provider and
+    reference together).
+
+    `approved_on` and `approval_ended_on` are the register's history: the household was approved
+    (counts as a household of the provider) from `approved_on` up to the day before
+    `approval_ended_on`. The national return's households at the start and end of a quarter and
+    its approvals, resignations and deregistrations are read from them.
+    """
 
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="households")
     reference = models.CharField(max_length=40)
@@ -96,6 +111,16 @@ class Household(models.Model):
     pets = models.CharField(max_length=200, blank=True, help_text="Blank when there are none.")
     other_children_ages = models.JSONField(default=list, blank=True)
     preferences = models.TextField("carers' stated preferences", blank=True)
+    approved_on = models.DateField("approved on", default=timezone.localdate)
+    approval_ended_on = models.DateField(
+        "approval ended on",
+        null=True,
+        blank=True,
+        help_text="The day the carers resigned or were deregistered; blank while approved.",
+    )
+    approval_end_reason = models.CharField(
+        "why the approval ended", max_length=12, choices=ApprovalEndReason.choices, blank=True
+    )
     last_confirmed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -118,6 +143,24 @@ class Household(models.Model):
                 & Q(max_sibling_group__lte=models.F("places")),
                 name="household_sibling_group_within_places",
             ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status__in=ENDED_HOUSEHOLD_STATUSES)
+                    & Q(approval_ended_on__isnull=False)
+                    & ~Q(approval_end_reason="")
+                )
+                | (
+                    ~Q(status__in=ENDED_HOUSEHOLD_STATUSES)
+                    & Q(approval_ended_on__isnull=True)
+                    & Q(approval_end_reason="")
+                ),
+                name="household_ended_has_date_and_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(approval_ended_on__isnull=True)
+                | Q(approval_ended_on__gte=models.F("approved_on")),
+                name="household_approval_ends_after_it_began",
+            ),
         ]
         indexes = [
             models.Index(fields=["latitude", "longitude"], name="household_point"),
@@ -126,7 +169,13 @@ class Household(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reference} ({self.provider})"
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """How the household is named anywhere but its own provider's register: references are
+        only unique within a provider."""
+        return household_label(self.provider.name, self.reference)
 
     @property
     def care_type_codes(self) -> list[str]:
@@ -151,7 +200,7 @@ class Carer(models.Model):
         ordering = ["household_id", "id"]
 
     def __str__(self) -> str:
-        return f"Carer {self.pk} of {self.household.reference}"
+        return f"Carer {self.pk} of {self.household.display_name}"
 
 
 class HouseholdSkill(models.Model):
@@ -211,7 +260,7 @@ class Vacancy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.household.reference}/{self.reference}"
+        return f"{self.household.display_name}/{self.reference}"
 
     @property
     def is_stale(self) -> bool:

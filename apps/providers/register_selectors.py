@@ -29,6 +29,15 @@ def household_with_rows(queryset: QuerySet[Household]) -> QuerySet[Household]:
     )
 
 
+def household_export(queryset: QuerySet[Household]) -> QuerySet[Household]:
+    """Households with every row the register file holds (a fixed number of queries)."""
+    return queryset.select_related("provider__organisation").prefetch_related(
+        Prefetch("carers", queryset=Carer.objects.order_by("id")),
+        Prefetch("skills", queryset=HouseholdSkill.objects.select_related("domain", "level")),
+        Prefetch("vacancies", queryset=Vacancy.objects.order_by("id")),
+    )
+
+
 def upload_list(queryset: QuerySet[RegisterUpload]) -> QuerySet[RegisterUpload]:
     return queryset.select_related("provider__organisation", "uploaded_by").defer("errors")
 

@@ -40,6 +40,8 @@ from apps.organisations.seeding import (
 )
 
 from .choices import (
+    END_REASONS_FOR_STATUS,
+    ENDED_HOUSEHOLD_STATUSES,
     AgeBand,
     CareType,
     Ethnicity,
@@ -355,6 +357,7 @@ class HouseholdMaker:
             else [],
             preferences=rng.choice(PREFERENCES) if rng.random() < 0.45 else "",
             last_confirmed_at=confirmed,
+            **self._approval(provider_key, reference, status),
         )
         draft = HouseholdDraft(provider_key, household)
         draft.carers = self._carers(rng, la)
@@ -362,6 +365,23 @@ class HouseholdMaker:
         if status == HouseholdStatus.ACTIVE:
             draft.vacancies = self._vacancies(rng, reference, places, siblings, confirmed)
         return draft
+
+    def _approval(self, provider_key: str, reference: str, status: str) -> dict[str, Any]:
+        """Approved on a day over the last twelve years (about one in ten within the last year);
+        a household that has left left on a day since, mostly within the last two years. Drawn
+        from the household's own generator so that the other draws stay as they were."""
+        rng = random.Random(f"approval:{provider_key}:{reference}")  # noqa: S311
+        days_ago = rng.randint(7, 365) if rng.random() < 0.1 else rng.randint(366, 12 * 365)
+        approved_on = self.today - dt.timedelta(days=days_ago)
+        if status not in ENDED_HOUSEHOLD_STATUSES:
+            return {"approved_on": approved_on}
+        since = (self.today - approved_on).days
+        ended_on = self.today - dt.timedelta(days=rng.randint(0, min(since, 730)))
+        return {
+            "approved_on": approved_on,
+            "approval_ended_on": ended_on,
+            "approval_end_reason": rng.choice(END_REASONS_FOR_STATUS[status]),
+        }
 
     @staticmethod
     def _care_types(rng: random.Random, age_min: int, age_max: int, is_ifa: bool) -> CareType:

@@ -136,6 +136,20 @@ def _save(obj: Any, changed: list[str]) -> None:
     obj.save(update_fields=[*changed, "updated_at"] if hasattr(obj, "updated_at") else changed)
 
 
+def _settle_history(clean: CleanHousehold, existing: Household | None, today: dt.date) -> None:
+    """An approval date left blank keeps the stored one (today for a new household)."""
+    fields = clean.fields
+    if fields["approved_on"] is None:
+        fields["approved_on"] = existing.approved_on if existing is not None else today
+    ended_on = fields["approval_ended_on"]
+    if ended_on is not None and ended_on < fields["approved_on"]:
+        raise DomainError(
+            f"Household {clean.reference}: approval_ended_on {ended_on:%d/%m/%Y} is before it "
+            f"was approved ({fields['approved_on']:%d/%m/%Y}).",
+            field="approval_ended_on",
+        )
+
+
 def _write(
     *, provider: Provider, clean: CleanHousehold, existing: Household | None, now: dt.datetime
 ) -> tuple[Household, str]:
@@ -143,6 +157,7 @@ def _write(
 
     Returns the household and "created", "updated" or "unchanged".
     """
+    _settle_history(clean, existing, timezone.localdate(now))
     if existing is None:
         household = Household.objects.create(
             provider=provider, reference=clean.reference, last_confirmed_at=now, **clean.fields
@@ -218,6 +233,8 @@ def _create_many(
 ) -> list[Household]:
     """Create new households and their rows in bulk (a first upload of a whole register),
     with the same audit entries as saving them one by one would write."""
+    for clean in cleans:
+        _settle_history(clean, None, timezone.localdate(now))
     households = Household.objects.bulk_create(
         [
             Household(provider=provider, reference=c.reference, last_confirmed_at=now, **c.fields)
@@ -448,6 +465,9 @@ def register_upload_process(*, provider: Provider, by: User, uploaded_file: Any)
                 "not_in_file": not_in_file,
             }
             return _record(provider, by, name, len(content), content, [], summary=summary)
+    except DomainError as err:
+        error = importer.RowError(None, err.field or "", str(err), "Correct it and upload again.")
+        return _record(provider, by, name, len(content), content, [error])
     except IntegrityError:
         logger.exception("register upload %s for provider %s failed to write", name, provider.pk)
         error = importer.RowError(

@@ -22,8 +22,11 @@ from apps.organisations.models import PostcodeDistrict
 
 from .choices import (
     CARE_TYPE_CODES,
+    END_REASONS_FOR_STATUS,
+    ENDED_HOUSEHOLD_STATUSES,
     LANGUAGES,
     AgeBand,
+    ApprovalEndReason,
     Ethnicity,
     HouseholdStatus,
     Religion,
@@ -56,6 +59,9 @@ HOUSEHOLD_FIELDS = (
     "pets",
     "other_children_ages",
     "preferences",
+    "approved_on",
+    "approval_ended_on",
+    "approval_end_reason",
 )
 CARER_FIELDS = ("age_band", "sex", "ethnicity", "religion", "languages")
 VACANCY_FIELDS = ("available_from", "status", "hold_reason")
@@ -202,6 +208,22 @@ class _Checker:
             return None
         return code
 
+    def date(self, data: Mapping[str, Any], key: str, path: str) -> dt.date | None:
+        value = data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.add(path, f"{key} {value!r} is not a date.", "Write the date as YYYY-MM-DD.")
+        return None
+
     def code_list(
         self, data: Mapping[str, Any], key: str, path: str, *, choices: Iterable[str]
     ) -> list[str] | None:
@@ -297,6 +319,7 @@ def household_validate(
     preferences = c.text(data, "preferences", "preferences", max_length=2000)
     other_ages = _ages(c, data.get("other_children_ages"))
 
+    approved_on, ended_on, end_reason = _approval(c, data, status)
     carers = _carers(c, data.get("carers"))
     skills = _skills(c, data.get("skills"), lookups)
     vacancies = _vacancies(c, data.get("vacancies"), places)
@@ -318,8 +341,71 @@ def household_validate(
         "pets": pets,
         "other_children_ages": other_ages,
         "preferences": preferences,
+        # None when not given: the service keeps the stored date (today for a new household).
+        "approved_on": approved_on,
+        "approval_ended_on": ended_on,
+        "approval_end_reason": end_reason,
     }
     return CleanHousehold(reference, fields, carers, skills, vacancies), []
+
+
+def _approval(
+    c: _Checker, data: Mapping[str, Any], status: str | None
+) -> tuple[dt.date | None, dt.date | None, str]:
+    """The household's approval history: approved on, and when and why the approval ended
+    (required once the carers resigned or were deregistered, blank while they are approved)."""
+    today = timezone.localdate()
+    approved_on = c.date(data, "approved_on", "approved_on")
+    ended_on = c.date(data, "approval_ended_on", "approval_ended_on")
+    reason = c.choice(
+        data,
+        "approval_end_reason",
+        "approval_end_reason",
+        choices=ApprovalEndReason.values,
+        default="",
+        upper=True,
+    )
+    for key, day in (("approved_on", approved_on), ("approval_ended_on", ended_on)):
+        if day is not None and day > today:
+            c.add(key, f"{key} {day:%d/%m/%Y} is in the future.", "Give a date up to today.")
+    if approved_on and ended_on and ended_on < approved_on:
+        c.add(
+            "approval_ended_on",
+            f"approval_ended_on {ended_on:%d/%m/%Y} is before approved_on {approved_on:%d/%m/%Y}.",
+            "Check both dates: an approval cannot end before it began.",
+        )
+    if status in ENDED_HOUSEHOLD_STATUSES:
+        allowed = END_REASONS_FOR_STATUS[status]
+        if ended_on is None and "approval_ended_on" not in {p.path for p in c.problems}:
+            c.add(
+                "approval_ended_on",
+                f"approval_ended_on is required: the household's status is {status}.",
+                "Give the day the carers resigned or were deregistered.",
+            )
+        if reason is None:
+            pass  # not a known code: already reported
+        elif not reason:
+            c.add(
+                "approval_end_reason",
+                f"approval_end_reason is required: say why the carers {status}.",
+                "Use one of: " + ", ".join(allowed) + ".",
+            )
+        elif reason not in allowed:
+            c.add(
+                "approval_end_reason",
+                f"approval_end_reason {reason!r} is not a reason for {status} carers.",
+                "Use one of: " + ", ".join(allowed) + ".",
+            )
+    elif status is not None:
+        for key, value in (("approval_ended_on", ended_on), ("approval_end_reason", reason)):
+            if value:
+                c.add(
+                    key,
+                    f"{key} is given but the household's status is {status}.",
+                    "Leave it blank while the household is approved, or set status to resigned "
+                    "or deregistered.",
+                )
+    return approved_on, ended_on, reason or ""
 
 
 def _ages(c: _Checker, value: Any) -> list[int]:

@@ -7,6 +7,7 @@ write is a call to one service.
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +21,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from apps.core.errors import DomainError
-from apps.core.exports import attachment_disposition, safe_filename
+from apps.core.exports import attachment_disposition, export_rows, safe_filename
 from apps.core.permissions import SIGNED_IN
 from apps.core.throttling import ThrottledViewMixin
 from apps.core.views import (
@@ -46,39 +47,50 @@ from .permissions import (
 )
 from .querysets import STALE_DAYS
 from .register_filters import HouseholdFilter, RegisterUploadFilter
-from .register_selectors import household_list, household_with_rows, recent_uploads, upload_list
+from .register_selectors import (
+    household_export,
+    household_list,
+    household_with_rows,
+    recent_uploads,
+    upload_list,
+)
 from .services import (
     household_upsert,
+    register_columns,
     register_confirm_all,
     register_upload_process,
     vacancy_set_status,
 )
 
 
-def _care_types(h: Household) -> str:
-    return "; ".join(CARE_TYPE_LABELS[c] for c in care_types_from_mask(h.care_types))
-
-
 class HouseholdListView(ScopedListView):
+    """The register. Its export is the register file itself (the upload template's columns,
+    from `importer`), so a downloaded register can be uploaded back unchanged; for readers who
+    manage no provider's register it also names each household's provider."""
+
     rule = VIEW_REGISTER
     model = Household
     filterset_class = HouseholdFilter
     template_name = "providers/household_list.html"
     export_filename = "households"
-    export_columns = [
-        ("Reference", "reference"),
-        ("Provider", "provider__organisation__name"),
-        ("Status", "get_status_display"),
-        ("Postcode district", "postcode_district_id"),
-        ("Youngest age", "age_min"),
-        ("Oldest age", "age_max"),
-        ("Places", "places"),
-        ("Largest sibling group", "max_sibling_group"),
-        ("Types of care", _care_types),
-        ("Open vacancies", "open_vacancies"),
-        ("Last confirmed", lambda h: h.last_confirmed_at.date().isoformat()),
-        ("Stale", lambda h: "yes" if h.is_stale else "no"),
-    ]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        fmt = request.GET.get("export")
+        if not fmt:
+            return super().get(request, *args, **kwargs)
+        if fmt not in ("csv", "xlsx"):
+            return HttpResponse("Export format must be csv or xlsx.", status=400)
+        filterset = self.get_filterset(self.get_filterset_class())
+        households = filterset.qs if filterset.is_valid() else self.get_queryset().none()
+        columns = register_columns()
+        found = list(household_export(households))
+        rows = [importer.register_row(h, columns) for h in found]
+        export: list[Any] = [(c.name, itemgetter(c.name)) for c in columns]
+        if not manageable_providers(user_of(request)):
+            for row, household in zip(rows, found, strict=True):
+                row["provider"] = household.provider.name
+            export.insert(0, ("provider", itemgetter("provider")))
+        return export_rows(rows, export, fmt, self.export_filename)
 
     def get_queryset(self) -> Any:
         return household_list(super().get_queryset()).order_by("reference", "pk")
@@ -91,6 +103,7 @@ class HouseholdListView(ScopedListView):
             confirm_form=ConfirmForm(providers=providers) if providers else None,
             stale_days=STALE_DAYS,
             title="Your households" if providers else "Households",
+            can_export=True,
         )
         return ctx
 

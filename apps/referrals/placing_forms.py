@@ -184,8 +184,7 @@ class ProposeForm(forms.Form):
         field = self.fields["offer"]
         field.queryset = offers  # type: ignore[attr-defined]
         field.label_from_instance = lambda o: (  # type: ignore[attr-defined]
-            f"{o.household.reference}: {o.household.provider.name}, "
-            f"£{o.full_weekly_cost:,.2f} a week"
+            f"{o.household.display_name}, £{o.full_weekly_cost:,.2f} a week"
         )
 
 

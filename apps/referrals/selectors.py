@@ -368,7 +368,12 @@ def provider_targets(user: User) -> QuerySet[Any]:
     return (
         ReferralTarget.objects.visible_to(user)
         .filter(provider_id__in=own)
-        .select_related("referral__la", "referral__child", "household", "provider__organisation")
+        .select_related(
+            "referral__la",
+            "referral__child",
+            "household__provider__organisation",
+            "provider__organisation",
+        )
     )
 
 
@@ -427,7 +432,7 @@ def placements_for_list(qs: QuerySet[Any]) -> QuerySet[Any]:
 
     done = Scrutiny.objects.filter(referral=OuterRef("referral_id"), after_placement=True)
     return qs.select_related(
-        "child", "la", "household", "provider__organisation", "agreement"
+        "child", "la", "household__provider__organisation", "provider__organisation", "agreement"
     ).annotate(
         scrutiny_outstanding=ExpressionWrapper(
             Q(emergency_scrutiny_due__isnull=False) & ~Exists(done), output_field=BooleanField()

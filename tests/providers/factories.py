@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from apps.needs.models import NeedDomain, NeedLevel
-from apps.providers.choices import CareType, Ethnicity, Religion
+from apps.providers.choices import ENDED_HOUSEHOLD_STATUSES, CareType, Ethnicity, Religion
 from apps.providers.models import Carer, Household, HouseholdSkill, Provider, Vacancy
 from tests.factories import IfaFactory, PostcodeDistrictFactory
 
@@ -27,6 +29,7 @@ class HouseholdFactory(DjangoModelFactory):
 
     provider = factory.SubFactory(ProviderFactory)
     reference = factory.Sequence(lambda n: f"HH{n:05d}")
+    status = "active"
     postcode_district = factory.SubFactory(PostcodeDistrictFactory)
     latitude = factory.LazyAttribute(lambda h: h.postcode_district.latitude)
     longitude = factory.LazyAttribute(lambda h: h.postcode_district.longitude)
@@ -37,6 +40,13 @@ class HouseholdFactory(DjangoModelFactory):
     max_sibling_group = 2
     care_types = int(CareType.SHORT_TERM | CareType.LONG_TERM | CareType.EMERGENCY)
     bedrooms = 2
+    approved_on = dt.date(2020, 4, 1)
+    approval_ended_on = factory.LazyAttribute(
+        lambda h: timezone.localdate() if h.status in ENDED_HOUSEHOLD_STATUSES else None
+    )
+    approval_end_reason = factory.LazyAttribute(
+        lambda h: "OTHER" if h.status in ENDED_HOUSEHOLD_STATUSES else ""
+    )
     last_confirmed_at = factory.LazyFunction(timezone.now)
 
 

@@ -12,6 +12,7 @@ from apps.providers.choices import (
     CARE_TYPE_CODES,
     LANGUAGES,
     AgeBand,
+    ApprovalEndReason,
     Ethnicity,
     HouseholdStatus,
     Religion,
@@ -83,6 +84,9 @@ class HouseholdSerializer(serializers.ModelSerializer):
             "pets",
             "other_children_ages",
             "preferences",
+            "approved_on",
+            "approval_ended_on",
+            "approval_end_reason",
             "carers",
             "skills",
             "vacancies",
@@ -135,6 +139,18 @@ class HouseholdUpsertSerializer(serializers.Serializer):
     pets = serializers.CharField(required=False, allow_blank=True, max_length=200)
     other_children_ages = serializers.ListField(child=serializers.IntegerField(), required=False)
     preferences = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    approved_on = serializers.DateField(
+        required=False,
+        help_text="The day the household was approved; omitted keeps the stored date.",
+    )
+    approval_ended_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="The day the carers resigned or were deregistered; required with those statuses.",
+    )
+    approval_end_reason = serializers.ChoiceField(
+        choices=ApprovalEndReason.choices, required=False, allow_blank=True
+    )
     carers = CarerInSerializer(many=True)
     skills = SkillInSerializer(many=True, required=False)
     vacancies = VacancyInSerializer(many=True, required=False)

@@ -77,7 +77,7 @@ def offer_shortlist(*, offer: Offer, by: Any, shortlisted: bool = True) -> Offer
         actor=by,
         verb="offer_shortlisted" if shortlisted else "offer_unshortlisted",
         offer=offer.pk,
-        summary=offer.household.reference,
+        summary=offer.household.display_name,
     )
     return offer
 
@@ -94,7 +94,7 @@ def offer_mark_equal(*, offer: Offer, by: Any, equally_meets_needs: bool) -> Off
             actor=by,
             verb="offer_marked_equal" if equally_meets_needs else "offer_unmarked_equal",
             offer=offer.pk,
-            summary=offer.household.reference,
+            summary=offer.household.display_name,
         )
     return offer
 
@@ -114,7 +114,7 @@ def offer_record_childs_view(*, offer: Offer, by: Any, childs_view: str) -> Offe
             actor=by,
             verb="childs_view_recorded",
             offer=offer.pk,
-            summary=offer.household.reference,
+            summary=offer.household.display_name,
         )
     return offer
 
@@ -138,16 +138,20 @@ def referral_propose(
         raise DomainError(f"That offer is {offer.get_status_display().lower()}.", field="offer")
     if offer.vacancy.status != VacancyStatus.OPEN:
         raise DomainError(
-            f"The place offered ({offer.household.reference}) is no longer open; choose another "
+            f"The place offered ({offer.household.display_name}) is no longer open; choose another "
             "option.",
             field="offer",
         )
     if reason not in ChoiceReason.values:
         raise DomainError("Choose the reason for this choice.", field="reason")
 
-    live = list(referral.offers.filter(status__in=LIVE_OFFER_STATUSES).select_related("household"))
+    live = list(
+        referral.offers.filter(status__in=LIVE_OFFER_STATUSES).select_related(
+            "household__provider__organisation"
+        )
+    )
     if len(live) > 1:
-        missing = [o.household.reference for o in live if not o.childs_view.strip()]
+        missing = [o.household.display_name for o in live if not o.childs_view.strip()]
         if missing:
             raise DomainError(
                 "More than one option can meet the child's needs, so record the child's views on "
@@ -205,7 +209,7 @@ def referral_propose(
         tied_with=tied_with if reason == ChoiceReason.IN_HOUSE_TIE_BREAK else [],
         live_options=len(live),
         summary=(
-            f"{offer.household.reference} ({offer.household.provider.name}): "
+            f"{offer.household.display_name}: "
             f"{ChoiceReason(reason).label}"
             + (
                 f", tied with {len(tied_with)} other option{'s' if len(tied_with) != 1 else ''} "

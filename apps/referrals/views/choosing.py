@@ -145,7 +145,7 @@ class OptionUpdateView(ReferralForChoosingMixin, View):
                 attach_error(form, err)
             else:
                 messages.success(
-                    request, f"Saved your notes on household {offer.household.reference}."
+                    request, f"Saved your notes on household {offer.household.display_name}."
                 )
                 return redirect(
                     reverse("referrals:options", args=[referral.pk]) + f"#offer-{offer.pk}"

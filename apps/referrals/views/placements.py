@@ -87,7 +87,7 @@ class PlacementAgreeView(RuleRequiredMixin, View):
                 messages.success(
                     request,
                     "Placement agreed: the place is booked and the IPA written "
-                    f"({placement.household.reference}).",
+                    f"({placement.household.display_name}).",
                 )
                 return redirect("referrals:placement_detail", placement.pk)
         return self._render(request, referral, form)

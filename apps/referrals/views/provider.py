@@ -58,7 +58,9 @@ class ProviderTargetListView(ScopedListView):
         return (
             selectors.provider_targets(self.request.user)  # type: ignore[arg-type]
             .select_related(None)
-            .select_related("referral__la", "household", "provider__organisation")
+            .select_related(
+                "referral__la", "household__provider__organisation", "provider__organisation"
+            )
             .annotate(child_born=F("referral__child__date_of_birth"))
             .order_by("-sent_at", "-pk")
         )
