@@ -20,6 +20,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.core.errors import DomainError
+from apps.core.throttling import throttle_response
 from apps.core.views import RuleRequiredMixin, ScopedListView
 from apps.organisations.models import Organisation
 
@@ -104,6 +105,9 @@ class ProfileView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         user = signed_in(request)
         if request.POST.get("action") == "new-token":
+            too_many = throttle_response(request, "tokens")
+            if too_many is not None:
+                return too_many
             form = ApiTokenForm(request.POST)
             if not form.is_valid():
                 return self._render(request, form=form)

@@ -193,3 +193,21 @@ def test_one_branch_of_a_web_view_can_count_in_the_tokens_scope(rates, reg) -> N
     limited = new_token()
     assert limited is not None and limited.status_code == 429
     assert int(limited["Retry-After"]) > 0
+
+
+def test_the_account_page_mints_tokens_within_the_tokens_rate(rates, world) -> None:
+    """The profile page's "new token" action counts in the tokens scope; revoking does not."""
+    from django.test import Client
+
+    from apps.accounts.models import ApiToken
+
+    user = world.users[Role.SOCIAL_WORKER]
+    client = Client()
+    client.force_login(user)
+    url = reverse("accounts:profile")
+    for n in range(2):
+        assert client.post(url, {"action": "new-token", "name": f"t{n}"}).status_code == 200
+    limited = client.post(url, {"action": "new-token", "name": "t3"})
+    assert limited.status_code == 429
+    assert int(limited["Retry-After"]) > 0
+    assert ApiToken.objects.filter(user=user).count() == 2
