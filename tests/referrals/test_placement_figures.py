@@ -159,3 +159,11 @@ def test_budgets_use_the_actual_weekly_cost(world):
     after = budget_figures([budget])[budget.pk].forecast
     assert before > 0
     assert abs(after - before / 2) <= Decimal("0.02")
+
+
+def test_the_feedback_page_says_starting_not_current(client, world):
+    later = _placed(world, start=_next_month())
+    client.force_login(world.users[Role.SOCIAL_WORKER])
+    page = client.get(reverse("monitoring:feedback_placements")).content.decode()
+    assert later.status_label in page
+    assert ">Current<" not in page
