@@ -119,7 +119,7 @@ def _existing(provider: Provider, references: Sequence[str]) -> dict[str, Househ
         qs = Household.objects.filter(
             provider=provider, reference__in=references[start : start + CHUNK]
         )
-        qs = qs.prefetch_related(
+        qs = qs.select_related("provider__organisation").prefetch_related(
             Prefetch("carers", queryset=Carer.objects.order_by("id")),
             Prefetch("skills", queryset=HouseholdSkill.objects.order_by("id")),
             Prefetch("vacancies", queryset=Vacancy.objects.order_by("id")),
