@@ -167,10 +167,55 @@ class NeedsAssessmentSerializer(serializers.ModelSerializer):
         return a.assessed_by.get_full_name() or a.assessed_by.email
 
 
+NEEDS_ITEM_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "domain": {"type": "string"},
+        "level": {"type": "string"},
+        "notes": {"type": "string"},
+    },
+    "required": ["domain", "level"],
+}
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "array", "items": NEEDS_ITEM_SCHEMA},
+            {"type": "object", "additionalProperties": {"type": "string"}},
+        ]
+    }
+)
+class NeedsItemsField(serializers.JSONField):
+    """A level per area of need: [{domain, level, notes}, …] or {domain: level, …}."""
+
+    default_error_messages = {
+        "shape": (
+            'Give the needs as a list of {{"domain": …, "level": …, "notes": …}} '
+            'or as {{"domain": "level", …}}.'
+        ),
+    }
+
+    def to_internal_value(self, data: Any) -> Any:
+        value = super().to_internal_value(data)
+        if isinstance(value, dict):
+            if not all(isinstance(level, str) for level in value.values()):
+                self.fail("shape")
+        elif isinstance(value, list):
+            for item in value:
+                if not isinstance(item, dict) or not all(
+                    isinstance(item.get(key, ""), str) for key in ("domain", "level", "notes")
+                ):
+                    self.fail("shape")
+        else:
+            self.fail("shape")
+        return value
+
+
 class NeedsAssessmentWriteSerializer(serializers.Serializer):
     assessed_on = serializers.DateField(required=False)
     summary = serializers.CharField(required=False, allow_blank=True)
-    items = serializers.JSONField(
+    items = NeedsItemsField(
         help_text='[{"domain": "behaviour", "level": "high", "notes": ""}] or {"behaviour": "high"}'
     )
 
