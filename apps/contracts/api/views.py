@@ -164,7 +164,7 @@ class FrameworkViewSet(_Base):
         data["lots"] = [dict(lot) for lot in data.get("lots", [])]
         return services.framework_create(by=self.request.user, **data)
 
-    @extend_schema(request=s.LotInput, responses=s.LotSerializer)
+    @extend_schema(request=s.LotInput, responses={201: s.LotSerializer})
     @action(detail=True, methods=["post"], url_path="lots")
     def add_lot(self, request: Request, pk: str | None = None) -> Response:
         lot = services.lot_add(
@@ -191,7 +191,7 @@ class LotViewSet(_Base):
     filterset_class = LotFilter
     select_related = ("framework",)
 
-    @extend_schema(request=s.EnrolInput, responses=s.EnrolmentSerializer)
+    @extend_schema(request=s.EnrolInput, responses={201: s.EnrolmentSerializer})
     @action(detail=True, methods=["post"])
     def enrol(self, request: Request, pk: str | None = None) -> Response:
         enrolment = services.enrolment_apply(
@@ -363,7 +363,7 @@ class DisputeViewSet(_Base):
     def perform_service(self, data: dict[str, Any]) -> Any:
         return services.dispute_raise(by=self.request.user, **data)
 
-    @extend_schema(request=s.DisputeStepInput)
+    @extend_schema(request=s.DisputeStepInput, responses={201: s.DisputeSerializer})
     @action(detail=True, methods=["post"], url_path="steps")
     def add_step(self, request: Request, pk: str | None = None) -> Response:
         dispute = self.get_object()
@@ -493,9 +493,10 @@ class SpecialistServiceViewSet(_Base):
     @extend_schema(
         parameters=[
             OpenApiParameter("needs", str, required=True, description="domain:rank,domain:rank")
-        ]
+        ],
+        responses=s.SpecialistServiceSerializer(many=True),
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None, filterset_class=None)
     def matching(self, request: Request) -> Response:
         from apps.core.errors import DomainError
 

@@ -6,6 +6,7 @@ case-system id is returned only to the child's own LA.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, cast
 
 from django.http import Http404, QueryDict
@@ -64,6 +65,16 @@ def payload(request: Request) -> dict[str, Any]:
 # --- Serializers -------------------------------------------------------------------------------
 
 
+def _latest_needs(child: Child) -> tuple[int | None, dt.date | None]:
+    """The child's latest needs version and its date: from the list's annotation
+    (`selectors.children_with_summary`) or, for a child read on its own, from the database."""
+    if not hasattr(child, "latest_version"):
+        latest = child.assessments.order_by("-version").values("version", "assessed_on").first()
+        child.latest_version = latest["version"] if latest else None  # type: ignore[attr-defined]
+        child.latest_assessed_on = latest["assessed_on"] if latest else None  # type: ignore[attr-defined]
+    return child.latest_version, child.latest_assessed_on  # type: ignore[attr-defined]
+
+
 class ChildSerializer(serializers.ModelSerializer):
     """A child as the LA sees it. `case_system_id` is left out for anyone outside the child's LA."""
 
@@ -72,12 +83,8 @@ class ChildSerializer(serializers.ModelSerializer):
     home_postcode_district = serializers.CharField(
         source="home_postcode_district_id", allow_null=True, required=False
     )
-    latest_needs_version = serializers.IntegerField(
-        source="latest_version", read_only=True, default=None
-    )
-    latest_needs_assessed_on = serializers.DateField(
-        source="latest_assessed_on", read_only=True, default=None
-    )
+    latest_needs_version = serializers.SerializerMethodField()
+    latest_needs_assessed_on = serializers.SerializerMethodField()
 
     class Meta:
         model = Child
@@ -105,6 +112,12 @@ class ChildSerializer(serializers.ModelSerializer):
 
     def get_age(self, child: Child) -> int:
         return age_in_years(child.date_of_birth)
+
+    def get_latest_needs_version(self, child: Child) -> int | None:
+        return _latest_needs(child)[0]
+
+    def get_latest_needs_assessed_on(self, child: Child) -> dt.date | None:
+        return _latest_needs(child)[1]
 
     def to_representation(self, instance: Child) -> dict[str, Any]:
         data = super().to_representation(instance)
@@ -210,6 +223,22 @@ class NeedsItemsField(serializers.JSONField):
         else:
             self.fail("shape")
         return value
+
+
+class NeedsChangeSerializer(serializers.Serializer):
+    domain = serializers.CharField()
+    before = serializers.CharField(allow_null=True, help_text="The level before; null if new.")
+    after = serializers.CharField(allow_null=True, help_text="The level now; null if dropped.")
+    direction = serializers.ChoiceField(choices=["new", "up", "down", "removed"])
+
+
+class NeedsAssessmentVersionSerializer(NeedsAssessmentSerializer):
+    """A version of the child's needs with what changed since the version before it."""
+
+    changes = NeedsChangeSerializer(many=True, read_only=True)
+
+    class Meta(NeedsAssessmentSerializer.Meta):
+        fields = [*NeedsAssessmentSerializer.Meta.fields, "changes"]
 
 
 class NeedsAssessmentWriteSerializer(serializers.Serializer):
@@ -491,9 +520,9 @@ class ChildViewSet(
 
     @extend_schema(
         summary="Every version of the child's needs, newest first",
-        responses=NeedsAssessmentSerializer(many=True),
+        responses=NeedsAssessmentVersionSerializer(many=True),
     )
-    @action(detail=True, methods=["get"], url_path="assessments")
+    @action(detail=True, methods=["get"], url_path="assessments", pagination_class=None)
     def assessments(self, request: Request, pk: Any = None) -> Response:
         child = self.get_object()
         history = selectors.child_needs_history(child=child)
