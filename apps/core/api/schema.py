@@ -130,7 +130,7 @@ def _error_codes(path: str, method: str, operation: dict[str, Any], throttled: b
 def _throttled_operations(generator: Any) -> set[tuple[str, str]]:
     throttled = set()
     for path, _regex, method, view in getattr(generator, "endpoints", None) or ():
-        view_class = getattr(view, "cls", None)
-        if view_class is not None and getattr(view_class, "throttle_classes", ()):
+        view_class: Any = getattr(view, "cls", None)
+        if view_class is not None and list(view_class.throttle_classes):
             throttled.add((path, method.lower()))
     return throttled
