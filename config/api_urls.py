@@ -24,5 +24,5 @@ urlpatterns = [
     path("", include("apps.reporting.api.urls")),
     # Anything else ending in a slash (a path with a non-numeric id, say) is a JSON 404; an
     # address without its slash is still redirected to the one with it.
-    re_path(r"^(?P<path>.*/)$", not_found, name="not-found"),
+    re_path(r"^(?P<path>[\s\S]*/)$", not_found, name="not-found"),
 ]

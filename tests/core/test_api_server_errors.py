@@ -46,12 +46,16 @@ def test_an_assessment_with_items_of_the_wrong_shape_is_a_400_naming_items(api, 
         ("post", "/api/v1/provider/targets/abc/decline/"),
         ("post", "/api/v1/offers/abc/shortlist/"),
         ("post", "/api/v1/monitoring/returns/1/queries/abc/reply/"),
+        ("post", "/api/v1/monitoring/returns/1/queries/a%0Ab/reply/"),
+        ("get", "/api/v1/rccs/-1/batch-matching/"),
     ],
 )
 def test_a_non_numeric_id_in_the_path_is_a_404(api, world, method, path):
     role = Role.PROVIDER_DATA if "monitoring" in path else Role.PROVIDER_REFERRALS
     if "offers" in path:
         role = Role.SOCIAL_WORKER
+    if "rccs" in path:
+        role = Role.PLACEMENT_OFFICER
     api.force_login(world.users[role])
     response = getattr(api, method)(path, {}, content_type="application/json")
     assert response.status_code == 404
