@@ -1,10 +1,11 @@
 """Everything under /api/v1/."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api.views import CurrentUserView
+from apps.core.api.exceptions import not_found
 from apps.organisations.api.views import OrganisationViewSet
 
 router = DefaultRouter()
@@ -21,4 +22,7 @@ urlpatterns = [
     path("", include("apps.contracts.api.urls")),
     path("", include("apps.monitoring.api.urls")),
     path("", include("apps.reporting.api.urls")),
+    # Anything else ending in a slash (a path with a non-numeric id, say) is a JSON 404; an
+    # address without its slash is still redirected to the one with it.
+    re_path(r"^(?P<path>[\s\S]*/)$", not_found, name="not-found"),
 ]

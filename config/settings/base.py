@@ -220,7 +220,7 @@ REST_FRAMEWORK = {
         # One filterset per list serves the UI and the API; it carries the `sort` parameter.
         "django_filters.rest_framework.DjangoFilterBackend",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api.exceptions.json_exception_handler",
     # Enabled for every API view; see apps/core/throttling.py and the README ("Throttling").
     "DEFAULT_THROTTLE_CLASSES": [
@@ -250,6 +250,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents the errors it answers with (400/401/403/404/429).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.api.schema.document_error_responses",
+    ],
     # Choice sets shared by several fields get one name each (the register's statuses).
     # Every choice set has one name in the schema (fields reuse them: status, kind, reason…).
     "ENUM_NAME_OVERRIDES": {

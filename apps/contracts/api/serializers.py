@@ -77,7 +77,7 @@ UTILISATION_SCHEMA = {
     "properties": {
         "days_used": {"type": "integer"},
         "days_reserved": {"type": "integer"},
-        "percent": {"type": "string", "nullable": True},
+        "percent": {"type": "string", "nullable": True, "description": "e.g. 87.5"},
         "below_threshold": {"type": "boolean"},
     },
 }
@@ -251,7 +251,7 @@ class UtilisationField(serializers.Field):
         return {
             "days_used": value.days_used,
             "days_reserved": value.days_reserved,
-            "percent": value.percent,
+            "percent": None if value.percent is None else str(value.percent),
             "below_threshold": value.below_threshold,
         }
 
@@ -373,13 +373,14 @@ class AlertSerializer(serializers.ModelSerializer):
 @extend_schema_field(FIGURES_SCHEMA)
 class BudgetFiguresField(serializers.Field):
     def to_representation(self, value: Any) -> dict[str, Any]:
+        # Sums of money as strings, as DRF renders every decimal (and as the schema says).
         return {
-            "actual": value.actual,
-            "committed": value.committed,
-            "forecast": value.forecast,
-            "remaining": value.remaining,
+            "actual": f"{value.actual:.2f}",
+            "committed": f"{value.committed:.2f}",
+            "forecast": f"{value.forecast:.2f}",
+            "remaining": f"{value.remaining:.2f}",
             "placements": value.placements,
-            "by_route": value.by_route,
+            "by_route": {route: f"{amount:.2f}" for route, amount in value.by_route.items()},
         }
 
 

@@ -77,7 +77,8 @@ from . import serializers as s
 class _Base(
     ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """List and retrieve, scoped; `create` (with an `input_serializer`) calls `perform_service`."""
+    """List and retrieve, scoped. A viewset that creates defines `create` (so that only its
+    list answers POST) and calls `_create`: `input_serializer`, then `perform_service`."""
 
     input_serializer: ClassVar[Any] = None
     prefetch: ClassVar[tuple[Any, ...]] = ()
@@ -113,7 +114,7 @@ class _Base(
     def perform_service(self, data: dict[str, Any]) -> Any:
         raise NotImplementedError
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def _create(self) -> Response:
         return self._respond(self.perform_service(self._input(self.input_serializer)), status=201)
 
 
@@ -133,7 +134,7 @@ class TermsVersionViewSet(_Base):
 
     @_creatable(s.TermsVersionInput)
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().create(request, *args, **kwargs)
+        return self._create()
 
     def perform_service(self, data: dict[str, Any]) -> Any:
         return services.terms_version_publish(by=self.request.user, **data)
@@ -157,13 +158,13 @@ class FrameworkViewSet(_Base):
 
     @_creatable(s.FrameworkInput)
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().create(request, *args, **kwargs)
+        return self._create()
 
     def perform_service(self, data: dict[str, Any]) -> Any:
         data["lots"] = [dict(lot) for lot in data.get("lots", [])]
         return services.framework_create(by=self.request.user, **data)
 
-    @extend_schema(request=s.LotInput, responses=s.LotSerializer)
+    @extend_schema(request=s.LotInput, responses={201: s.LotSerializer})
     @action(detail=True, methods=["post"], url_path="lots")
     def add_lot(self, request: Request, pk: str | None = None) -> Response:
         lot = services.lot_add(
@@ -190,7 +191,7 @@ class LotViewSet(_Base):
     filterset_class = LotFilter
     select_related = ("framework",)
 
-    @extend_schema(request=s.EnrolInput, responses=s.EnrolmentSerializer)
+    @extend_schema(request=s.EnrolInput, responses={201: s.EnrolmentSerializer})
     @action(detail=True, methods=["post"])
     def enrol(self, request: Request, pk: str | None = None) -> Response:
         enrolment = services.enrolment_apply(
@@ -316,7 +317,7 @@ class SoftBlockViewSet(_Base):
 
     @_creatable(s.SoftBlockInput)
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().create(request, *args, **kwargs)
+        return self._create()
 
     def perform_service(self, data: dict[str, Any]) -> Any:
         return services.soft_block_create(by=self.request.user, **data)
@@ -334,7 +335,7 @@ class AccountManagerViewSet(_Base):
 
     @_creatable(s.AccountManagerInput)
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().create(request, *args, **kwargs)
+        return self._create()
 
     def perform_service(self, data: dict[str, Any]) -> Any:
         data["rccs"] = list(data["rccs"])
@@ -357,12 +358,12 @@ class DisputeViewSet(_Base):
 
     @_creatable(s.DisputeInput)
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().create(request, *args, **kwargs)
+        return self._create()
 
     def perform_service(self, data: dict[str, Any]) -> Any:
         return services.dispute_raise(by=self.request.user, **data)
 
-    @extend_schema(request=s.DisputeStepInput)
+    @extend_schema(request=s.DisputeStepInput, responses={201: s.DisputeSerializer})
     @action(detail=True, methods=["post"], url_path="steps")
     def add_step(self, request: Request, pk: str | None = None) -> Response:
         dispute = self.get_object()
@@ -395,7 +396,7 @@ class MeetingViewSet(_Base):
 
     @_creatable(s.MeetingInput)
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().create(request, *args, **kwargs)
+        return self._create()
 
     def perform_service(self, data: dict[str, Any]) -> Any:
         data["actions"] = [dict(a) for a in data.get("actions", [])]
@@ -448,7 +449,7 @@ class BudgetViewSet(_Base):
 
     @_creatable(s.BudgetInput)
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().create(request, *args, **kwargs)
+        return self._create()
 
     def perform_service(self, data: dict[str, Any]) -> Any:
         return services.budget_set(by=self.request.user, **data)
@@ -465,7 +466,7 @@ class InHouseCostViewSet(_Base):
 
     @_creatable(s.InHouseCostInput)
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().create(request, *args, **kwargs)
+        return self._create()
 
     def perform_service(self, data: dict[str, Any]) -> Any:
         return services.in_house_cost_set(by=self.request.user, **data)
@@ -484,7 +485,7 @@ class SpecialistServiceViewSet(_Base):
 
     @_creatable(s.SpecialistServiceInput)
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().create(request, *args, **kwargs)
+        return self._create()
 
     def perform_service(self, data: dict[str, Any]) -> Any:
         return services.specialist_service_save(by=self.request.user, **data)
@@ -492,9 +493,10 @@ class SpecialistServiceViewSet(_Base):
     @extend_schema(
         parameters=[
             OpenApiParameter("needs", str, required=True, description="domain:rank,domain:rank")
-        ]
+        ],
+        responses=s.SpecialistServiceSerializer(many=True),
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None, filterset_class=None)
     def matching(self, request: Request) -> Response:
         from apps.core.errors import DomainError
 

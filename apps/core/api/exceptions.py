@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -44,3 +44,8 @@ def _first(value: Any) -> str:
     if isinstance(value, list | tuple):
         return str(value[0]) if value else ""
     return str(value) if value else ""
+
+
+def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+    """An address under /api/v1/ that names nothing (e.g. a non-numeric id): a JSON 404."""
+    return JsonResponse({"detail": "Not found.", "errors": {}}, status=404)

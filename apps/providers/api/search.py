@@ -23,7 +23,7 @@ class VacancySearchProviderSerializer(serializers.Serializer):
     name = serializers.CharField(source="organisation.name")
     ofsted_urn = serializers.CharField(source="organisation.ofsted_urn")
     ofsted_grade = serializers.CharField()
-    contact_email = serializers.EmailField()
+    contact_email = serializers.CharField(help_text="An email address, or blank if none.")
     contact_phone = serializers.CharField()
 
 

@@ -6,6 +6,7 @@ case-system id is returned only to the child's own LA.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, cast
 
 from django.http import Http404, QueryDict
@@ -66,6 +67,16 @@ def payload(request: Request) -> dict[str, Any]:
 # --- Serializers -------------------------------------------------------------------------------
 
 
+def _latest_needs(child: Child) -> tuple[int | None, dt.date | None]:
+    """The child's latest needs version and its date: from the list's annotation
+    (`selectors.children_with_summary`) or, for a child read on its own, from the database."""
+    if not hasattr(child, "latest_version"):
+        latest = child.assessments.order_by("-version").values("version", "assessed_on").first()
+        child.latest_version = latest["version"] if latest else None  # type: ignore[attr-defined]
+        child.latest_assessed_on = latest["assessed_on"] if latest else None  # type: ignore[attr-defined]
+    return child.latest_version, child.latest_assessed_on  # type: ignore[attr-defined]
+
+
 class ChildSerializer(serializers.ModelSerializer):
     """A child as the LA sees it. `case_system_id` is left out for anyone outside the child's LA."""
 
@@ -74,12 +85,8 @@ class ChildSerializer(serializers.ModelSerializer):
     home_postcode_district = serializers.CharField(
         source="home_postcode_district_id", allow_null=True, required=False
     )
-    latest_needs_version = serializers.IntegerField(
-        source="latest_version", read_only=True, default=None
-    )
-    latest_needs_assessed_on = serializers.DateField(
-        source="latest_assessed_on", read_only=True, default=None
-    )
+    latest_needs_version = serializers.SerializerMethodField()
+    latest_needs_assessed_on = serializers.SerializerMethodField()
 
     class Meta:
         model = Child
@@ -107,6 +114,12 @@ class ChildSerializer(serializers.ModelSerializer):
 
     def get_age(self, child: Child) -> int:
         return age_in_years(child.date_of_birth)
+
+    def get_latest_needs_version(self, child: Child) -> int | None:
+        return _latest_needs(child)[0]
+
+    def get_latest_needs_assessed_on(self, child: Child) -> dt.date | None:
+        return _latest_needs(child)[1]
 
     def to_representation(self, instance: Child) -> dict[str, Any]:
         data = super().to_representation(instance)
@@ -169,10 +182,71 @@ class NeedsAssessmentSerializer(serializers.ModelSerializer):
         return a.assessed_by.get_full_name() or a.assessed_by.email
 
 
+NEEDS_ITEM_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "domain": {"type": "string"},
+        "level": {"type": "string"},
+        "notes": {"type": "string"},
+    },
+    "required": ["domain", "level"],
+}
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "array", "items": NEEDS_ITEM_SCHEMA},
+            {"type": "object", "additionalProperties": {"type": "string"}},
+        ]
+    }
+)
+class NeedsItemsField(serializers.JSONField):
+    """A level per area of need: [{domain, level, notes}, …] or {domain: level, …}."""
+
+    default_error_messages = {
+        "shape": (
+            'Give the needs as a list of {{"domain": …, "level": …, "notes": …}} '
+            'or as {{"domain": "level", …}}.'
+        ),
+    }
+
+    def to_internal_value(self, data: Any) -> Any:
+        value = super().to_internal_value(data)
+        if isinstance(value, dict):
+            if not all(isinstance(level, str) for level in value.values()):
+                self.fail("shape")
+        elif isinstance(value, list):
+            for item in value:
+                if not isinstance(item, dict) or not all(
+                    isinstance(item.get(key, ""), str) for key in ("domain", "level", "notes")
+                ):
+                    self.fail("shape")
+        else:
+            self.fail("shape")
+        return value
+
+
+class NeedsChangeSerializer(serializers.Serializer):
+    domain = serializers.CharField()
+    before = serializers.CharField(allow_null=True, help_text="The level before; null if new.")
+    after = serializers.CharField(allow_null=True, help_text="The level now; null if dropped.")
+    direction = serializers.ChoiceField(choices=["new", "up", "down", "removed"])
+
+
+class NeedsAssessmentVersionSerializer(NeedsAssessmentSerializer):
+    """A version of the child's needs with what changed since the version before it."""
+
+    changes = NeedsChangeSerializer(many=True, read_only=True)
+
+    class Meta(NeedsAssessmentSerializer.Meta):
+        fields = [*NeedsAssessmentSerializer.Meta.fields, "changes"]
+
+
 class NeedsAssessmentWriteSerializer(serializers.Serializer):
     assessed_on = serializers.DateField(required=False)
     summary = serializers.CharField(required=False, allow_blank=True)
-    items = serializers.JSONField(
+    items = NeedsItemsField(
         help_text='[{"domain": "behaviour", "level": "high", "notes": ""}] or {"behaviour": "high"}'
     )
 
@@ -459,9 +533,9 @@ class ChildViewSet(
 
     @extend_schema(
         summary="Every version of the child's needs, newest first",
-        responses=NeedsAssessmentSerializer(many=True),
+        responses=NeedsAssessmentVersionSerializer(many=True),
     )
-    @action(detail=True, methods=["get"], url_path="assessments")
+    @action(detail=True, methods=["get"], url_path="assessments", pagination_class=None)
     def assessments(self, request: Request, pk: Any = None) -> Response:
         child = self.get_object()
         events.record_access(
