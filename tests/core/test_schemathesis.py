@@ -10,8 +10,9 @@ Each operation whose path names an object is called twice per example: with the 
 (almost always an object that does not exist or is not the caller's: a 404) and with the id of
 an object of the seeded world (so the success responses are checked against the schema too).
 
-Runtime: about a minute per role on one core (`SCHEMATHESIS_EXAMPLES` tunes the examples per
-operation; 0 skips the test).
+Runtime: about a minute of CPU per role, three in all on one core (`SCHEMATHESIS_EXAMPLES`
+tunes the examples per operation and mode, default 3; 0 skips the test; `SCHEMATHESIS_ONLY`
+runs only the operations whose label matches; run with `-s` to see each failure as it comes).
 """
 
 from __future__ import annotations
