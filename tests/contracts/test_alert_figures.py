@@ -98,3 +98,13 @@ def test_other_alerts_show_their_message(setup):
     services.contract_alerts_raise(on=today)
     alerts = selectors.alerts_with_figures(ContractAlert.objects.all())
     assert alerts and all(a.text == a.message for a in alerts)
+
+
+def test_the_api_gives_the_alert_the_same_figure(client, setup, block_with_alert):
+    client.force_login(setup.commissioner)
+    listed = client.get(reverse("api:contracts-alert-list")).json()["results"]
+    low = [a for a in listed if a["kind"] == AlertKind.LOW_UTILISATION]
+    assert low and "is 90.0% used to" in low[0]["message"]
+    assert "(180 of 200 days)" in low[0]["message"]
+    one = client.get(reverse("api:contracts-alert-detail", args=[low[0]["id"]])).json()
+    assert one["message"] == low[0]["message"]

@@ -354,6 +354,9 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 
 class AlertSerializer(serializers.ModelSerializer):
+    # Low-utilisation alerts: the block's figures today (selectors.alerts_with_figures).
+    message = serializers.SerializerMethodField()
+
     class Meta:
         model = ContractAlert
         fields = [
@@ -368,6 +371,9 @@ class AlertSerializer(serializers.ModelSerializer):
             "dismissed_at",
         ]
         read_only_fields = fields
+
+    def get_message(self, obj: ContractAlert) -> str:
+        return str(getattr(obj, "text", obj.message))
 
 
 @extend_schema_field(FIGURES_SCHEMA)

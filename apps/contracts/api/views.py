@@ -422,6 +422,15 @@ class AlertViewSet(_Base):
     rules: ClassVar[dict[str, Any]] = {"dismiss": DISMISS_ALERTS}
     serializer_class = s.AlertSerializer
     filterset_class = AlertFilter
+    select_related = ("soft_block",)
+
+    # The message of a low-utilisation alert reads the block's figures today, as the pages do.
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        return selectors.alerts_with_figures(page) if page is not None else None
+
+    def get_object(self) -> Any:
+        return selectors.alerts_with_figures([super().get_object()])[0]
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
