@@ -601,3 +601,23 @@ def stored_errors(
         {k: clip(v, length) if isinstance(v, str) else v for k, v in e.items()}
         for e in errors[:limit]
     ]
+
+
+def cell_text(value: Any) -> str:
+    """A cell's value as text: whole floats without ".0", dates as ISO, and text as typed, less
+    the apostrophe that the platform's exports put before text a spreadsheet would take for a
+    formula (apps.core.exports.safe_cell), so a downloaded file uploads back unchanged."""
+    from apps.core.exports import FORMULA_TRIGGERS
+
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value)
+    if text.startswith("'") and text[1:].startswith(FORMULA_TRIGGERS):
+        text = text[1:]
+    return text.strip()

@@ -8,13 +8,12 @@ problem that the validator reports with the row, column and a fix.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from apps.core.uploads import Row, UploadRejected, csv_rows
+from apps.core.uploads import Row, UploadRejected, cell_text, csv_rows
 
 from .format import FIGURE, FORMATS, MAX_ROWS, SHEET_NAME, ReturnFormat
 from .xlsx import LIMITS, DamagedWorkbook, read_rows
@@ -247,16 +246,7 @@ def _xlsx_rows(content: bytes) -> Iterator[Row]:
         raise FileRejected(err.message, err.hint) from err
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
+_text = cell_text
 
 
 text_of = _text

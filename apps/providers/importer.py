@@ -784,16 +784,7 @@ def _xlsx_rows(content: bytes, width: int = 0) -> Iterator[tuple[int, list[Any],
 _Formula = uploads.Formula
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
+_text = uploads.cell_text
 
 
 class _CellError(Exception):

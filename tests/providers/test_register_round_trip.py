@@ -27,7 +27,9 @@ def reg(world, settings, tmp_path):
     household_upsert(
         provider=reg.provider,
         by=reg.staff,
-        data=household_data("HH-1", approved_on=dt.date(2018, 9, 3), preferences="Outdoors"),
+        data=household_data(
+            "HH-1", approved_on=dt.date(2018, 9, 3), preferences="-outdoors; =SUM(A1)"
+        ),
     )
     household_upsert(
         provider=reg.provider,
