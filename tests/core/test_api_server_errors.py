@@ -60,3 +60,26 @@ def test_a_non_numeric_id_in_the_path_is_a_404(api, world, method, path):
     response = getattr(api, method)(path, {}, content_type="application/json")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found.", "errors": {}}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("family_postcode_district", True),
+        ("school_postcode_district", 5),
+        ("about_the_child", ["text"]),
+        ("places_to_reach", 5),
+        ("communication_needs", {"a": 1}),
+        ("latest_start_date", 20261231),
+    ],
+)
+def test_a_referral_patch_of_the_wrong_shape_is_a_400_naming_the_field(api, world, field, value):
+    from tests.referrals.factories import ReferralFactory
+
+    referral = ReferralFactory(child__la=world.la)
+    api.force_login(world.users[Role.SOCIAL_WORKER])
+    response = api.patch(
+        f"/api/v1/referrals/{referral.pk}/", {field: value}, content_type="application/json"
+    )
+    assert response.status_code == 400, response.content
+    assert field in response.json()["errors"]

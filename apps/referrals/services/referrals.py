@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.errors import DomainError
-from apps.organisations.models import Organisation, RccMembership
+from apps.organisations.models import Organisation, PostcodeDistrict, RccMembership
 from apps.providers.choices import HouseholdStatus
 from apps.providers.models import Household
 from apps.referrals.choices import (
@@ -179,6 +179,7 @@ def _check_places_to_avoid(values: Any) -> list[str]:
     return out
 
 
+DISTRICT_FIELDS = ("family_postcode_district", "school_postcode_district")
 BOOLEAN_FIELDS = ("stay_close_to_family", "keep_school", "moving_from_placement")
 TEXT_FIELDS = (
     "preferred_area",
@@ -200,6 +201,10 @@ def clean_referral_values(referral: Referral, values: dict[str, Any]) -> dict[st
     errors: dict[str, list[str]] = {}
     for name, value in values.items():
         try:
+            if (name in TEXT_FIELDS or name in DISTRICT_FIELDS) and not isinstance(
+                value, str | PostcodeDistrict | None
+            ):
+                raise DomainError("Enter text.", field=name)
             if name == "latest_start_date":
                 if isinstance(value, str) and value:
                     try:
@@ -210,7 +215,7 @@ def clean_referral_values(referral: Referral, values: dict[str, Any]) -> dict[st
                 check_latest_start_date(value)
             elif name == "siblings":
                 value = check_siblings(referral, value or [])
-            elif name in ("family_postcode_district", "school_postcode_district"):
+            elif name in DISTRICT_FIELDS:
                 value = district(value, field=name)
             elif name == "places_to_reach":
                 value = _check_places_to_reach(value)
@@ -241,6 +246,11 @@ def clean_referral_values(referral: Referral, values: dict[str, Any]) -> dict[st
                 value = _check_choice(name, value)
         except DomainError as err:
             errors.setdefault(err.field or name, []).append(err.message)
+            continue
+        except (TypeError, AttributeError, ValueError):
+            # A value of the wrong shape (a number for a list, a list for a code…): the API's
+            # caller is told which field, never a server error.
+            errors.setdefault(name, []).append("This value is not in the form this field takes.")
             continue
         out[name] = value
     if errors:
