@@ -254,7 +254,7 @@ def test_the_journey_in_the_browser(demo, people):
         sw.look()
         sw.success()
         page = sw.page
-    page.get_by_label("HH-B-INH: Manchester Fostering Service", exact=False).check()
+    page.get_by_label("Manchester Fostering Service — HH-B-INH", exact=False).check()
     page.get_by_label("In-house preference between equally suitable options").check()
     page.fill("textarea[name=notes]", "Both meet his needs; in-house keeps him near his sister.")
     sw.click("Propose this match")
