@@ -151,3 +151,23 @@ class PostcodeDistrict(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class Postcode(models.Model):
+    """A full postcode with its Ordnance Survey grid point (ONS Postcode Directory): for the
+    DfE's straight-line distance between the child's home and the placement. The shipped file
+    is a sample of real postcodes (a few per district) for synthetic data; a deployment loads
+    the whole directory with the same command."""
+
+    code = models.CharField(max_length=8, primary_key=True, help_text="Such as M14 5AB")
+    district = models.ForeignKey(
+        PostcodeDistrict, on_delete=models.CASCADE, related_name="postcodes"
+    )
+    easting = models.PositiveIntegerField()
+    northing = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -184,5 +185,63 @@ def postcode_districts_load(*, path: Path) -> LoadResult:
     PostcodeDistrict.objects.bulk_update(
         to_update, ["latitude", "longitude", "la"], batch_size=1000
     )
+    result.created, result.updated = len(to_create), len(to_update)
+    return result
+
+
+POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+
+
+def normalise_postcode(value: str) -> str | None:
+    """ "m14 5ab" → "M14 5AB"; None when it is not shaped like a UK postcode."""
+    match = POSTCODE_RE.match((value or "").strip().upper().replace("  ", " "))
+    return f"{match.group(1)} {match.group(2)}" if match else None
+
+
+@transaction.atomic
+def postcodes_load(*, path: Path) -> LoadResult:
+    """Create or update full postcodes with their grid points. Accepts the shipped sample
+    (postcode, district, easting, northing) or the ONS Postcode Directory (pcds, oseast1m,
+    osnrth1m). Postcodes whose district is unknown are skipped. Safe to re-run."""
+    from .models import Postcode, PostcodeDistrict
+
+    districts = set(PostcodeDistrict.objects.values_list("code", flat=True))
+    existing = {p.code: p for p in Postcode.objects.all()}
+    result = LoadResult()
+    to_create, to_update = [], []
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        fields = set(reader.fieldnames or [])
+        if {"postcode", "easting", "northing"} <= fields:
+            code_col, east_col, north_col = "postcode", "easting", "northing"
+        elif {"pcds", "oseast1m", "osnrth1m"} <= fields:
+            code_col, east_col, north_col = "pcds", "oseast1m", "osnrth1m"
+        else:
+            raise DomainError(
+                f"{path.name}: expected columns postcode, easting, northing "
+                "(or the ONS directory's pcds, oseast1m, osnrth1m)."
+            )
+        for row in reader:
+            code = normalise_postcode(row.get(code_col) or "")
+            east, north = (row.get(east_col) or "").strip(), (row.get(north_col) or "").strip()
+            if code is None or not east or not north:
+                continue
+            district = code.split(" ")[0]
+            if district not in districts:
+                continue
+            easting, northing = int(float(east)), int(float(north))
+            current = existing.get(code)
+            if current is None:
+                to_create.append(
+                    Postcode(code=code, district_id=district, easting=easting, northing=northing)
+                )
+                existing[code] = to_create[-1]
+            elif (current.easting, current.northing) != (easting, northing):
+                current.easting, current.northing = easting, northing
+                to_update.append(current)
+            else:
+                result.unchanged += 1
+    Postcode.objects.bulk_create(to_create, batch_size=2000)
+    Postcode.objects.bulk_update(to_update, ["easting", "northing"], batch_size=2000)
     result.created, result.updated = len(to_create), len(to_update)
     return result

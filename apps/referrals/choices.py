@@ -161,6 +161,60 @@ class ReasonEnded(models.TextChoices):
     OTHER = "OTHER", "OTHER – Other"
 
 
+class LeftCare(models.TextChoices):
+    """SSDA903 reason an episode ceased (REC) when the child stops being looked after."""
+
+    E11 = "E11", "E11 – Adopted: application for an adoption order unopposed"
+    E12 = "E12", "E12 – Adopted: consent dispensed with by the court"
+    E13 = (
+        "E13",
+        (
+            "E13 – Left care to live with parent(s), relative(s) or other person(s) "
+            "with no parental responsibility"
+        ),
+    )
+    E14 = "E14", "E14 – Accommodation on remand ended"
+    E15 = "E15", "E15 – Age assessment determined the child is 18 or over"
+    E16 = "E16", "E16 – Child moved abroad"
+    E17 = "E17", "E17 – Aged 18 or over and remained with current carers (staying put)"
+    E2 = "E2", "E2 – Died"
+    E3 = "E3", "E3 – Care taken over by another local authority in the UK"
+    E41 = "E41", "E41 – Residence order or child arrangements order granted"
+    E45 = "E45", "E45 – Special guardianship order: former foster carers, relatives or friends"
+    E46 = "E46", "E46 – Special guardianship order: former foster carers, not relatives"
+    E47 = "E47", "E47 – Special guardianship order: carers who are relatives or friends"
+    E48 = "E48", "E48 – Special guardianship order: other carers"
+    E4A = "E4A", "E4A – Returned home to parent(s) as part of the care plan"
+    E4B = "E4B", "E4B – Returned home to parent(s), not as part of the care plan"
+    E5 = "E5", "E5 – Moved to independent living with formal advice and support"
+    E6 = "E6", "E6 – Moved to independent living without formal advice and support"
+    E7 = "E7", "E7 – Transferred to residential care funded by adult social care"
+    E8 = "E8", "E8 – Stopped being looked after for any other reason"
+    E9 = "E9", "E9 – Sentenced to custody"
+
+
+#: REC for an episode that ends because another begins the same day (a change of placement or
+#: of legal status): the child is still looked after.
+EPISODE_CONTINUES = "X1"
+
+
+class NewEpisodeReason(models.TextChoices):
+    """SSDA903 reason for new episode (RNE)."""
+
+    S = "S", "S – Started to be looked after"
+    L = "L", "L – Change of legal status only"
+    P = "P", "P – Change of placement, same carer(s)"
+    B = "B", "B – Change of legal status and of placement, same carer(s)"
+    T = "T", "T – Change of placement and carer(s)"
+    U = "U", "U – Change of legal status and of placement and carer(s)"
+
+
+class CareHistorySource(models.TextChoices):
+    IMPORTED = "imported", "Imported from the LA's SSDA903"
+    RECORDED = "recorded", "Recorded by the LA"
+    PLATFORM = "platform", "Booked on the platform"
+
+
 UNPLANNED_ENDINGS = frozenset({"CARPL", "ALLEG", "STAND", "APPRR", "CREQB", "CREQO"})
 
 

@@ -18,11 +18,14 @@ from apps.providers.choices import Ethnicity, Religion, Sex
 
 from .choices import (
     AccessChannel,
+    CareHistorySource,
     ChoiceReason,
     ContributorRole,
     DeclineReason,
+    LeftCare,
     LegalStatus,
     LiveAlongside,
+    NewEpisodeReason,
     OfferStatus,
     PetsOk,
     PlacementProvider,
@@ -66,6 +69,15 @@ class Child(models.Model):
     home_postcode_district = models.ForeignKey(
         PostcodeDistrict, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    home_postcode = models.CharField(
+        "home postcode",
+        max_length=8,
+        blank=True,
+        help_text=(
+            "Full postcode of the child's home (SSDA903 HOME_POST). Restricted: only the child's "
+            "LA and the placing hub see it; everyone else sees the district."
+        ),
+    )
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -81,6 +93,105 @@ class Child(models.Model):
 
     def __str__(self) -> str:
         return self.local_identifier
+
+
+class LegalStatusChange(models.Model):
+    """The child's legal status from a date (SSDA903 LS): the history each episode's LS is read
+    from. `Child.legal_status` is the latest of these."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="legal_statuses")
+    legal_status = models.CharField(max_length=2, choices=LegalStatus.choices)
+    start_date = models.DateField("from")
+    source = models.CharField(
+        max_length=10, choices=CareHistorySource.choices, default=CareHistorySource.RECORDED
+    )
+    recorded_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["child_id", "start_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "start_date"], name="legal_status_one_per_child_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.legal_status} from {self.start_date}"
+
+
+class CareHistoryImport(models.Model):
+    """One upload of an LA's SSDA903 Header and Episodes files; the originals are kept."""
+
+    la = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="care_imports")
+    uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    header_file = models.FileField(upload_to="ssda903/%Y/%m/", blank=True)
+    episodes_file = models.FileField(upload_to="ssda903/%Y/%m/", blank=True)
+    header_name = models.CharField(max_length=255, blank=True)
+    episodes_name = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=10, default="pending")
+    children_created = models.PositiveIntegerField(default=0)
+    children_updated = models.PositiveIntegerField(default=0)
+    episodes_created = models.PositiveIntegerField(default=0)
+    episodes_updated = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"SSDA903 import {self.pk} ({self.la_id})"
+
+
+class CareEpisode(models.Model):
+    """An episode of the child's care that is not a platform placement: imported from the LA's
+    SSDA903 files or recorded by its social worker. With the platform's placements it makes the
+    child's care history (previous placements and moves, RNE, stability)."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="care_history")
+    start_date = models.DateField("started (DECOM)")
+    end_date = models.DateField("ended (DEC)", null=True, blank=True)
+    new_episode_reason = models.CharField(
+        "reason for new episode (RNE)", max_length=1, choices=NewEpisodeReason.choices
+    )
+    legal_status = models.CharField("legal status (LS)", max_length=2, choices=LegalStatus.choices)
+    category_of_need = models.CharField("category of need (CIN)", max_length=2, blank=True)
+    placement_type = models.CharField("placement type (PLACE)", max_length=2)
+    placement_provider = models.CharField("placement provider", max_length=3, blank=True)
+    reason_ended = models.CharField("reason episode ceased (REC)", max_length=3, blank=True)
+    reason_place_change = models.CharField("reason for placement change", max_length=5, blank=True)
+    home_postcode = models.CharField(max_length=8, blank=True)
+    placement_postcode = models.CharField(max_length=8, blank=True)
+    urn = models.CharField("Ofsted URN", max_length=10, blank=True)
+    source = models.CharField(
+        max_length=10, choices=CareHistorySource.choices, default=CareHistorySource.RECORDED
+    )
+    imported_from = models.ForeignKey(
+        CareHistoryImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="episodes"
+    )
+    recorded_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["child_id", "start_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "start_date"], name="care_episode_one_per_child_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="care_episode_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.placement_type} from {self.start_date}"
 
 
 class NeedsAssessment(models.Model):
@@ -436,6 +547,22 @@ class Placement(models.Model):
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     reason_ended = models.CharField(max_length=6, choices=ReasonEnded.choices, blank=True)
+    left_care_reason = models.CharField(
+        "reason the child left care",
+        max_length=3,
+        choices=LeftCare.choices,
+        blank=True,
+        help_text="SSDA903 REC when the child stopped being looked after as this placement ended",
+    )
+    provider_urn = models.CharField(
+        "provider's Ofsted URN", max_length=10, blank=True, help_text="As at booking (SSDA903 URN)"
+    )
+    home_postcode = models.CharField(
+        max_length=8, blank=True, help_text="The child's home postcode at the start (HOME_POST)"
+    )
+    placement_postcode = models.CharField(
+        max_length=8, blank=True, help_text="The carers' full postcode (PL_POST). Restricted."
+    )
     distance_from_home_miles = models.DecimalField(
         max_digits=6, decimal_places=1, null=True, blank=True
     )

@@ -5,7 +5,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.core.errors import DomainError
-from apps.organisations.services import local_authorities_load, postcode_districts_load
+from apps.organisations.services import (
+    local_authorities_load,
+    postcode_districts_load,
+    postcodes_load,
+)
 
 
 class Command(BaseCommand):
@@ -27,11 +31,21 @@ class Command(BaseCommand):
             default=Path(settings.BASE_DIR) / "data" / "reference" / "postcode_districts.csv",
             help="CSV of postcode districts, or the ONS postcode directory (pcds, lat, long)",
         )
+        parser.add_argument(
+            "--postcodes",
+            type=Path,
+            default=Path(settings.BASE_DIR) / "data" / "reference" / "postcodes.csv",
+            help=(
+                "CSV of full postcodes with grid points (default: a sample of real postcodes); "
+                "or the ONS postcode directory (pcds, oseast1m, osnrth1m)"
+            ),
+        )
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         steps = (
             ("Local authorities", local_authorities_load, options["local_authorities"]),
             ("Postcode districts", postcode_districts_load, options["postcode_districts"]),
+            ("Postcodes", postcodes_load, options["postcodes"]),
         )
         for label, load, path in steps:
             if not path.exists():
