@@ -3,8 +3,6 @@ PDF of a snapshot, and the SSDA903-shaped episodes of an RCC's placements for th
 
 from __future__ import annotations
 
-import datetime as dt
-
 import tablib
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -12,7 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views import View
 
-from apps.contracts.dates import financial_year_bounds, financial_year_of
+from apps.contracts.dates import financial_year_of
 from apps.core.exports import CONTENT_TYPES, attachment, dataset_export
 from apps.core.views import RuleRequiredMixin
 
@@ -20,7 +18,7 @@ from ..models import ReportSnapshot
 from ..pdf import snapshot_pdf
 from ..permissions import DFE_EXPORT, VIEW_REPORTS
 from ..selectors import filter_rows, visible_rccs
-from ..ssda903 import episode_rows, episodes_csv
+from ..ssda903.analysis import rcc_analysis_csv
 
 
 class TableExportView(RuleRequiredMixin, View):
@@ -65,7 +63,9 @@ class SnapshotPdfView(RuleRequiredMixin, View):
 
 
 class DfeExportView(RuleRequiredMixin, View):
-    """The RCC's placements in a collection year (?year=2025 for 2025-26) as episode rows."""
+    """The RCC-wide analysis file of a collection year (?year=2025 for 2025-26): the episodes of
+    the RCC's children under a keyed pseudonym, postcodes cut to districts. Each LA's own return
+    (its identifiers, full postcodes) is `Ssda903ReturnView`."""
 
     rule = DFE_EXPORT
 
@@ -78,9 +78,7 @@ class DfeExportView(RuleRequiredMixin, View):
             return HttpResponse("year must be the year a financial year starts (2025).", status=400)
         if not 2000 <= year <= financial_year_of(today):
             return HttpResponse("year must be a financial year that has started.", status=400)
-        start, end = financial_year_bounds(year)
-        rows = episode_rows(
-            rcc_id=rcc.pk, year_start=start, year_end=min(end, today + dt.timedelta(days=365))
+        name = f"ssda903-analysis-{slugify(rcc.name)}-{year}-{(year + 1) % 100:02d}.csv"
+        return attachment(
+            rcc_analysis_csv(rcc=rcc, year=year, today=today), CONTENT_TYPES["csv"], name
         )
-        name = f"ssda903-episodes-{slugify(rcc.name)}-{year}-{(year + 1) % 100:02d}.csv"
-        return attachment(episodes_csv(rows), CONTENT_TYPES["csv"], name)
