@@ -28,7 +28,6 @@ from django.utils import timezone
 
 from apps.accounts.models import Membership, User
 from apps.accounts.roles import Role
-from apps.organisations.geo import miles_between
 from apps.organisations.kinds import IfaSector, OrganisationKind
 from apps.organisations.models import Organisation, RccMembership
 from apps.providers.choices import HouseholdStatus, VacancyStatus
@@ -55,6 +54,7 @@ from .models import (
     ReturnVersion,
 )
 from .quarters import Quarter
+from .seeding_journeys import Postcodes, journeys, legal_statuses_and_history
 from .selectors import child_reference
 from .services.scorecards import scorecard_refresh
 from .validation import CleanPlacement, CleanReturn
@@ -241,6 +241,8 @@ def _platform_placements(
             plans.append(
                 {
                     "ident": ident,
+                    "child": ident,
+                    "left_care": "",
                     "provider": p.provider,
                     "household": household,
                     "la": la_id,
@@ -257,9 +259,14 @@ def _platform_placements(
             )
     if not plans:
         return 0
+    first = {x["ident"]: x for x in plans}
+    journeys(plans, {p.provider.pk: p.households for p in providers}, today)
+    postcodes = Postcodes.load()
     by = people["placement_officer"]
-    children = Child.objects.bulk_create(
-        [
+    born = []
+    for i, x in enumerate(first.values()):
+        home = postcodes.in_la(x["la"], random.Random(f"home:{x['ident']}"))  # noqa: S311
+        born.append(
             Child(
                 la_id=x["la"],
                 local_identifier=x["ident"],
@@ -267,12 +274,14 @@ def _platform_placements(
                 sex="F" if i % 2 else "M",
                 ethnicity="WBRI" if i % 3 else "MWBC",
                 legal_status=LegalStatus.C2,
+                home_postcode=home,
+                home_postcode_district_id=home.split(" ")[0] if home else None,
                 created_by=people["social_worker"],
             )
-            for i, x in enumerate(plans)
-        ],
-        batch_size=1000,
-    )
+        )
+    made = {c.local_identifier: c for c in Child.objects.bulk_create(born, batch_size=1000)}
+    legal_statuses_and_history(made, first, postcodes, today)
+    children = [made[x["child"]] for x in plans]
     referrals = Referral.objects.bulk_create(
         [
             Referral(
@@ -339,26 +348,23 @@ def _platform_placements(
     for o, t in zip(offers, targets, strict=True):
         o.made_at = t.responded_at or t.sent_at
     Offer.objects.bulk_update(offers, ["made_at"], batch_size=1000)
-    # Distance from home: the synthetic children live at their LA's centre.
-    homes = {
-        pk: (lat, lng)
-        for pk, lat, lng in Household.objects.filter(
-            pk__in={x["household"][0] for x in plans}
-        ).values_list("pk", "latitude", "longitude")
-    }
-    centres = {
-        pk: (lat, lng)
-        for pk, lat, lng in Organisation.objects.filter(
-            pk__in={x["la"] for x in plans}
-        ).values_list("pk", "latitude", "longitude")
-        if lat is not None and lng is not None
-    }
-
-    def distance(x: dict[str, Any]) -> Decimal | None:
-        home, centre = homes.get(x["household"][0]), centres.get(x["la"])
-        if home is None or centre is None:
-            return None
-        return Decimal(str(round(miles_between(centre, home), 1)))
+    districts = dict(
+        Household.objects.filter(pk__in={x["household"][0] for x in plans}).values_list(
+            "pk", "postcode_district_id"
+        )
+    )
+    carers: dict[tuple[str, int], str] = {}  # (child, household) → the carers' postcode
+    for x in plans:
+        rng = random.Random(f"carers:{x['ident']}")  # noqa: S311
+        x["home_post"] = made[x["child"]].home_postcode
+        key = (x["child"], x["household"][0])
+        if key not in carers:  # a move to other carers is a move to another address
+            taken = {pc for (c, _), pc in carers.items() if c == x["child"]} | {x["home_post"]}
+            carers[key] = postcodes.in_district(
+                districts.get(x["household"][0]), rng, avoid=frozenset(taken)
+            )
+        x["pl_post"] = carers[key]
+        x["miles"] = postcodes.miles(x["home_post"], x["pl_post"])
 
     Placement.objects.bulk_create(
         [
@@ -376,7 +382,11 @@ def _platform_placements(
                 start_date=x["start"],
                 end_date=x["end"],
                 reason_ended=x["reason"],
-                distance_from_home_miles=distance(x),
+                left_care_reason=x["left_care"],
+                provider_urn=x["provider"].organisation.ofsted_urn,
+                home_postcode=x["home_post"],
+                placement_postcode=x["pl_post"],
+                distance_from_home_miles=x["miles"],
                 booked_by=by,
             )
             for r, c, o, v, x in zip(referrals, children, offers, vacancies, plans, strict=True)

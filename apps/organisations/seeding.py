@@ -50,8 +50,22 @@ def ensure_rcc(
     return rcc
 
 
+def la_service_urn(owning_code: str) -> str:
+    """A synthetic Ofsted URN for the LA's fostering service (SC8 + DfE code: none is real)."""
+    return f"SC8{owning_code}00"
+
+
 def ensure_la_service(la: Organisation) -> Organisation:
-    return _get_or_create(OrganisationKind.LA_SERVICE, f"{la.name} Fostering Service", owning_la=la)
+    service = _get_or_create(
+        OrganisationKind.LA_SERVICE,
+        f"{la.name} Fostering Service",
+        owning_la=la,
+        ofsted_urn=la_service_urn(la.dfe_la_code),
+    )
+    if not service.ofsted_urn:  # made before services had URNs in the demo
+        service.ofsted_urn = la_service_urn(la.dfe_la_code)
+        service.save(update_fields=["ofsted_urn"])
+    return service
 
 
 def seed_demo_organisations() -> DemoOrganisations:
@@ -199,10 +213,21 @@ def ensure_la_services(la_codes: list[str] | set[str]) -> dict[str, Organisation
         )
     }
     missing = [
-        Organisation(kind=OrganisationKind.LA_SERVICE, name=name, owning_la=las[code])
+        Organisation(
+            kind=OrganisationKind.LA_SERVICE,
+            name=name,
+            owning_la=las[code],
+            ofsted_urn=la_service_urn(code),
+        )
         for code, name in sorted(names.items())
         if name not in existing
     ]
     for org in Organisation.objects.bulk_create(missing, batch_size=500):
         existing[org.name] = org
+    no_urn = []
+    for code, name in names.items():
+        if not existing[name].ofsted_urn:  # made before services had URNs in the demo
+            existing[name].ofsted_urn = la_service_urn(code)
+            no_urn.append(existing[name])
+    Organisation.objects.bulk_update(no_urn, ["ofsted_urn"], batch_size=500)
     return {code: existing[name] for code, name in names.items()}
