@@ -13,7 +13,15 @@ PYTEST_WORKERS ?= 2
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help demo test install assets lint format migrate seed serve worker beat lock clean browser bench
+# The DfE's SSDA903 validator (Data to Insight's rules) in its own venv: it pins pandas < 2.
+VENV_903 ?= .venv-903
+VALIDATOR_903 ?= ../shared/oracles/ssda903-validator
+VALIDATE_903_DB := .data/validate-903.sqlite3
+# Rules the demo's files may fail: fields only the LA holds (UPN, MOTHER, MC_DOB, CIN), a
+# reason each in the file.
+ALLOWED_903 := scripts/ssda903_allowed_rules.txt
+
+.PHONY: help demo test install assets lint format migrate seed serve worker beat lock clean browser bench validate-903
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -75,8 +83,27 @@ format: install  ## Format and fix what ruff can
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: install assets browser lint  ## Lint, then the whole suite on PostgreSQL (pytest-xdist)
+test: install assets browser lint validate-903  ## Lint, validate-903, then the whole suite on PostgreSQL (pytest-xdist)
 	DATABASE_URL=$(TEST_DATABASE_URL) $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile -q
+
+$(VENV_903)/.installed: $(VALIDATOR_903)/requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV_903)
+	$(VENV_903)/bin/pip install -q -r $(VALIDATOR_903)/requirements.txt
+	@touch $@
+
+# A demo database of its own (never the dev database), rebuilt when the seed or the schema change.
+$(VALIDATE_903_DB): $(wildcard apps/*/seeding*.py apps/*/migrations/*.py data/reference/*.csv)
+	@mkdir -p .data && rm -f $@.tmp
+	DATABASE_URL=sqlite:///$(CURDIR)/$@.tmp $(MANAGE) migrate --noinput -v 0
+	DATABASE_URL=sqlite:///$(CURDIR)/$@.tmp $(MANAGE) seed --scale demo -v 0
+	@mv $@.tmp $@
+
+validate-903: install $(VENV_903)/.installed $(VALIDATE_903_DB)  ## Export every demo LA's SSDA903 files (2025-26 on) and run the DfE validator on them
+	@rm -rf .data/903
+	DATABASE_URL=sqlite:///$(CURDIR)/$(VALIDATE_903_DB) $(PY) scripts/validate_903.py \
+		--validator-python $(VENV_903)/bin/python --validator $(VALIDATOR_903)/run.py \
+		--allowed $(ALLOWED_903) --out .data/903
 
 bench: install  ## Run the benchmarks in bench/ (needs the national dataset on PostgreSQL)
 	@failed=""; for b in bench/*.py; do echo "== $$b"; \

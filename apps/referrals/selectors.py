@@ -428,15 +428,24 @@ def placements_for_list(qs: QuerySet[Any]) -> QuerySet[Any]:
     """Placements with what the list shows, and whether an emergency scrutiny is outstanding."""
     from django.db.models import BooleanField, Exists, ExpressionWrapper
 
-    from .models import Scrutiny
+    from .models import CareEpisode, Placement, Scrutiny
 
     done = Scrutiny.objects.filter(referral=OuterRef("referral_id"), after_placement=True)
+    # The child's next placement (or care episode) starts the day this one ended: SSDA903 REC X1.
+    next_same_day = Exists(
+        Placement.objects.filter(child_id=OuterRef("child_id"), start_date=OuterRef("end_date"))
+    ) | Exists(
+        CareEpisode.objects.filter(child_id=OuterRef("child_id"), start_date=OuterRef("end_date"))
+    )
     return qs.select_related(
         "child", "la", "household__provider__organisation", "provider__organisation", "agreement"
     ).annotate(
         scrutiny_outstanding=ExpressionWrapper(
             Q(emergency_scrutiny_due__isnull=False) & ~Exists(done), output_field=BooleanField()
-        )
+        ),
+        continues_same_day=ExpressionWrapper(
+            Q(end_date__isnull=False) & next_same_day, output_field=BooleanField()
+        ),
     )
 
 

@@ -2,7 +2,7 @@
 
 from apps.core.navigation import NavItem, register
 
-from .permissions import MANAGE_BULLETINS, VIEW_NATIONAL, VIEW_REPORTS
+from .permissions import MANAGE_BULLETINS, SSDA903_RETURN, VIEW_NATIONAL, VIEW_REPORTS
 
 register(
     NavItem(
@@ -23,6 +23,13 @@ register(
         "reporting:bulletin_list",
         MANAGE_BULLETINS,
         "Write and publish statistical bulletins for the public site.",
+        in_header=False,
+    ),
+    NavItem(
+        "SSDA903 return",
+        "reporting:ssda903",
+        SSDA903_RETURN,
+        "Your LA's return of looked-after children for the DfE: Header and Episodes files.",
         in_header=False,
     ),
 )

@@ -23,7 +23,13 @@ RUN_REPORTS = Rule("reports.run", frozenset({Role.COMMISSIONER, Role.NCC_ANALYST
 VIEW_NATIONAL = Rule("reports.national", frozenset({Role.NCC_ANALYST}))
 # Write and publish bulletins for the public site.
 MANAGE_BULLETINS = Rule("reports.bulletins", frozenset({Role.NCC_ANALYST}))
-# The SSDA903-shaped export of an RCC's placements for the DfE: one row per child.
+# An LA's SSDA903 return (Header and Episodes in the LA's identifiers, full postcodes): the LA's
+# social workers for their LA; the hub's placement officers for each LA of its RCC (the children
+# referred to it). Nobody else: the postcodes are restricted.
+SSDA903_RETURN = Rule(
+    "reports.ssda903", frozenset({Role.SOCIAL_WORKER, Role.PLACEMENT_OFFICER}), child_data=True
+)
+# The RCC-wide analysis file of the same episodes: CHILD a keyed pseudonym, postcode districts.
 DFE_EXPORT = Rule(
     "reports.dfe_export", frozenset({Role.COMMISSIONER, Role.NCC_ANALYST}), child_data=True
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .choices import ReportKind, RunStatus
 from .models import Bulletin, ReportRun, ReportSnapshot
@@ -161,3 +161,24 @@ def visible_rccs(user: Any) -> QuerySet[Any]:
     scope = reporting_scope(user)
     rccs = Organisation.objects.rccs().order_by("name")
     return rccs if scope.national else rccs.filter(pk__in=scope.rcc_ids)
+
+
+def ssda903_las(user: Any) -> QuerySet[Any]:
+    """The LAs whose SSDA903 return the user may download: the LAs they work in, and each LA of
+    an RCC whose hub they work in (every LA in an RCC for a superuser)."""
+    from apps.organisations.kinds import OrganisationKind
+    from apps.organisations.models import Organisation
+    from apps.referrals.querysets import org_ids_by_kind
+
+    las = Organisation.objects.local_authorities().order_by("name")
+    if user.is_superuser:
+        return las.filter(rcc_memberships__isnull=False).distinct()
+    ids = org_ids_by_kind(user)
+    hub_rccs = set(
+        Organisation.objects.filter(
+            pk__in=ids[OrganisationKind.HUB], rcc__isnull=False
+        ).values_list("rcc_id", flat=True)
+    )
+    return las.filter(
+        Q(pk__in=ids[OrganisationKind.LOCAL_AUTHORITY]) | Q(rcc_memberships__rcc_id__in=hub_rccs)
+    ).distinct()

@@ -495,3 +495,44 @@ def bulletin_withdraw(*, bulletin: Bulletin, by: Any) -> Bulletin:
     bulletin.status = BulletinStatus.WITHDRAWN
     bulletin.save(update_fields=["status", "updated_at"])
     return bulletin
+
+
+SSDA903_PARTS = ("header", "episodes", "zip")
+
+
+def ssda903_download(
+    *, la: Any, year: int, part: str, by: Any, channel: str = "export"
+) -> tuple[bytes | str, str, str]:
+    """An LA's SSDA903 file (`part`: header, episodes or zip of both) as `by` may see it (the
+    children `Child.visible_to(by)`), with one read logged against each child in it: the files
+    hold full postcodes. Returns (content, content type, file name)."""
+    from apps.referrals.models import Child, ReferralAccessLog
+    from apps.referrals.services.events import reading_membership
+
+    from .ssda903.files import return_build
+
+    if part not in SSDA903_PARTS:
+        raise ValueError(f"part must be one of {', '.join(SSDA903_PARTS)}")
+    built = return_build(
+        la=la, year=year, children=Child.objects.visible_to(by), today=timezone.localdate()
+    )
+    rcc_id = la.rcc_memberships.order_by("-start_date").values_list("rcc_id", flat=True).first()
+    membership = reading_membership(user=by, la_id=la.pk, rcc_id=rcc_id)
+    ReferralAccessLog.objects.bulk_create(
+        [
+            ReferralAccessLog(
+                child_id=pk,
+                user=by,
+                organisation=membership.organisation if membership else None,
+                role=membership.role if membership else "",
+                action=f"ssda903_{part}",
+                channel=channel,
+            )
+            for pk in built.child_ids
+        ],
+        batch_size=1000,
+    )
+    if part == "zip":
+        return built.zip_bytes(), "application/zip", built.filename("zip")
+    content = built.header_csv() if part == "header" else built.episodes_csv()
+    return content, "text/csv; charset=utf-8", built.filename(part)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import bulletins, dashboards, exports, runs
+from .views import bulletins, dashboards, exports, runs, ssda903
 
 app_name = "reporting"
 
@@ -11,6 +11,12 @@ urlpatterns = [
     path("runs/<int:pk>/progress/", runs.RunProgressView.as_view(), name="run_progress"),
     path("rcc/<int:pk>/", dashboards.RccDashboardView.as_view(), name="rcc_dashboard"),
     path("rcc/<int:pk>/dfe-export/", exports.DfeExportView.as_view(), name="dfe_export"),
+    path("ssda903/", ssda903.Ssda903View.as_view(), name="ssda903"),
+    path(
+        "ssda903/<int:la>/<int:year>/<slug:part>/",
+        ssda903.Ssda903DownloadView.as_view(),
+        name="ssda903_file",
+    ),
     path("national/", dashboards.NationalDashboardView.as_view(), name="national"),
     path(
         "snapshots/<int:pk>/tables/<slug:key>/",

@@ -15,6 +15,7 @@ from django.views import View
 from apps.core.errors import DomainError
 from apps.core.views import RuleRequiredMixin, ScopedDetailView, ScopedListView
 from apps.referrals import selectors
+from apps.referrals.choices import EPISODE_CONTINUES
 from apps.referrals.filters import PlacementFilter
 from apps.referrals.models import Offer, Placement, Referral
 from apps.referrals.options import placement_provider_code
@@ -27,6 +28,16 @@ from .la import attach_error
 
 def _date(value: Any) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
+
+
+def _reason_episode_ceased(placement: Placement) -> str:
+    """SSDA903 REC: X1 where the child's next placement starts the day this one ended; the
+    E-code where the child left care; blank while it runs or when neither is recorded."""
+    if placement.end_date is None:
+        return ""
+    if placement.continues_same_day:
+        return EPISODE_CONTINUES
+    return placement.left_care_reason
 
 
 class PlacementAgreeView(RuleRequiredMixin, View):
@@ -105,10 +116,11 @@ class PlacementListView(ScopedListView):
         ("LA", "la__name"),
         ("DECOM", lambda p: _date(p.start_date)),
         ("DEC", lambda p: _date(p.end_date)),
-        ("REC", "reason_ended"),
+        ("REC", lambda p: _reason_episode_ceased(p)),
+        ("REASON_PLACE_CHANGE", lambda p: p.reason_ended if p.continues_same_day else ""),
         ("PLACE", "placement_type"),
         ("PLACE_PROVIDER", "placement_provider"),
-        ("URN", "agreement__provider_urn"),
+        ("URN", lambda p: p.provider_urn or getattr(p.agreement, "provider_urn", "")),
         ("Provider", "provider__organisation__name"),
         ("Household", "household__reference"),
         ("Distance from home (miles)", "distance_from_home_miles"),

@@ -101,3 +101,35 @@ class BulletinSerializer(serializers.ModelSerializer):
             "headline",
         ]
         read_only_fields = fields
+
+
+class Ssda903AvailableSerializer(serializers.Serializer):
+    la = serializers.IntegerField()
+    name = serializers.CharField()
+    dfe_la_code = serializers.CharField()
+    years = serializers.ListField(child=serializers.IntegerField())
+
+
+class _BlankFieldSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    why = serializers.CharField()
+
+
+class _AttentionSerializer(serializers.Serializer):
+    child = serializers.CharField()
+    episode = serializers.CharField(allow_blank=True)
+    what = serializers.CharField()
+
+
+class Ssda903ReturnSerializer(serializers.Serializer):
+    la = serializers.IntegerField()
+    name = serializers.CharField()
+    year = serializers.IntegerField(
+        help_text="The collection year by its first year: 2025 for 2025-26"
+    )
+    label = serializers.CharField()
+    children = serializers.IntegerField()
+    episodes = serializers.IntegerField()
+    blank_fields = _BlankFieldSerializer(many=True)
+    attention = _AttentionSerializer(many=True)
+    files = serializers.DictField(child=serializers.URLField())

@@ -167,10 +167,11 @@ def _ending(episode: Episode, after: Episode | None) -> None:
         return
     if after is not None and after.start == episode.end:
         episode.rec = EPISODE_CONTINUES
-        if after.stay is not episode.stay:
-            episode.reason_place_change = stay.change_reason
-            if not stay.change_reason and after.place[:1] != "T" and stay.place[:1] != "T":
-                episode.notes.append("no reason recorded for the change of placement")
+        if after.stay is episode.stay:  # a new legal status: the placement goes on
+            return
+        episode.reason_place_change = stay.change_reason
+        if not stay.change_reason and after.stay.place[:1] != "T" and stay.place[:1] != "T":
+            episode.notes.append("no reason recorded for the change of placement")
         if stay.left_care:
             episode.notes.append(
                 f"recorded as leaving care ({stay.left_care}) but the next placement starts "

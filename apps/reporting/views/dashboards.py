@@ -18,7 +18,7 @@ from ..build.measures import HEADLINE_LABELS
 from ..choices import ReportKind
 from ..forms import NationalFilterForm
 from ..models import ReportRun, ReportSnapshot
-from ..permissions import DFE_EXPORT, VIEW_NATIONAL, VIEW_REPORTS, may_run
+from ..permissions import DFE_EXPORT, SSDA903_RETURN, VIEW_NATIONAL, VIEW_REPORTS, may_run
 from ..selectors import (
     active_run_for,
     chart_data,
@@ -106,6 +106,7 @@ class RccDashboardView(_DashboardMixin):
                 {**s, "tables": [decorate(snapshot, t) for t in s["tables"]]}
                 for s in sections(snapshot)
             ]
+        ctx["can_ssda903"] = SSDA903_RETURN.allows(self.request.user.signed_in_user)
         if DFE_EXPORT.allows(user):
             this_year = financial_year_of(timezone.localdate())
             ctx["dfe_years"] = [
