@@ -279,11 +279,26 @@ def _public_table(world: World) -> dict[str, Any]:
 
 
 def _dfe(world: World) -> dict[str, Any]:
-    from apps.referrals.models import PlacementAgreement
+    from apps.referrals.models import Placement, PlacementAgreement
 
     _placement(world)
     PlacementAgreement.objects.update(provider_urn="=1+2")
+    Placement.objects.update(provider_urn="=1+2")
     return {"pk": world.rcc.pk}
+
+
+def _ssda903(part: str) -> Seed:
+    def seed(world: World) -> dict[str, Any]:
+        from apps.contracts.dates import financial_year_of
+        from apps.referrals.models import Child, Placement
+
+        _placement(world)
+        Placement.objects.update(provider_urn="=1+2")
+        Child.objects.update(local_identifier="=1+2")
+        year = financial_year_of(Placement.objects.get().start_date)
+        return {"la": world.la.pk, "year": year, "part": part}
+
+    return seed
 
 
 def _prefilled(fmt: str) -> Seed:
@@ -359,6 +374,8 @@ LIST_EXPORTS = [
 OTHER_EXPORTS = [
     Export("reporting:table_export", COM, _report_table),
     Export("reporting:dfe_export", COM, _dfe, formats=("csv",), query=False),
+    Export("reporting:ssda903_file", SW, _ssda903("episodes"), formats=("csv",), query=False),
+    Export("reporting:ssda903_file", HUB, _ssda903("header"), formats=("csv",), query=False),
     Export("public:bulletin_table", None, _public_table, formats=("csv",), query=False),
     Export("monitoring:return_prefilled", COM, _prefilled("csv"), ("csv",), query=False),
     Export("monitoring:return_prefilled", COM, _prefilled("xlsx"), ("xlsx",), query=False),

@@ -22,11 +22,12 @@ from apps.reporting.permissions import (
     DFE_EXPORT,
     MANAGE_BULLETINS,
     RUN_REPORTS,
+    SSDA903_RETURN,
     VIEW_NATIONAL,
     VIEW_REPORTS,
 )
 from apps.reporting.services import bulletin_create, bulletin_publish
-from tests.permission_rows import Row
+from tests.permission_rows import Row, no_kwargs
 from tests.reporting.factories import PERIOD
 
 if TYPE_CHECKING:
@@ -167,6 +168,23 @@ def run_request(world: World, user: User) -> dict[str, Any]:
     }
 
 
+def ssda903(world: World, user: User) -> dict[str, Any]:
+    """The LA's return: the LA's social worker's own LA, the hub's RCC's LA."""
+    return {"la": world.la.pk, "year": 2025}
+
+
+def hidden_ssda903(world: World, user: User) -> dict[str, Any]:
+    return {"la": world.other_la.pk, "year": 2025}
+
+
+def ssda903_file(world: World, user: User) -> dict[str, Any]:
+    return {**ssda903(world, user), "part": "episodes"}
+
+
+def hidden_ssda903_file(world: World, user: User) -> dict[str, Any]:
+    return {**hidden_ssda903(world, user), "part": "episodes"}
+
+
 NATIONAL_ONLY = VIEW_NATIONAL.roles
 
 ROWS: list[Row] = [
@@ -179,6 +197,13 @@ ROWS: list[Row] = [
     Row("reporting:rcc_dashboard", VIEW_REPORTS.roles, kwargs=rcc, hidden=hidden_rcc),
     Row("reporting:dfe_export", DFE_EXPORT.roles, kwargs=rcc, hidden=hidden_rcc),
     Row("reporting:national", NATIONAL_ONLY),
+    Row("reporting:ssda903", SSDA903_RETURN.roles, kwargs=no_kwargs),
+    Row(
+        "reporting:ssda903_file",
+        SSDA903_RETURN.roles,
+        kwargs=ssda903_file,
+        hidden=hidden_ssda903_file,
+    ),
     Row("reporting:table_export", VIEW_REPORTS.roles, kwargs=table, hidden=hidden_table),
     Row("reporting:snapshot_pdf", VIEW_REPORTS.roles, kwargs=snapshot, hidden=hidden_snapshot),
     Row("reporting:bulletin_list", MANAGE_BULLETINS.roles),
@@ -207,6 +232,9 @@ ROWS: list[Row] = [
     Row("api:report-snapshot-detail", VIEW_REPORTS.roles, kwargs=snapshot, hidden=hidden_snapshot),
     Row("api:report-bulletin-list", MANAGE_BULLETINS.roles),
     Row("api:report-bulletin-detail", MANAGE_BULLETINS.roles, kwargs=bulletin),
+    Row("api:ssda903-list", SSDA903_RETURN.roles),
+    Row("api:ssda903-return", SSDA903_RETURN.roles, kwargs=ssda903, hidden=hidden_ssda903),
+    Row("api:ssda903-file", SSDA903_RETURN.roles, kwargs=ssda903_file, hidden=hidden_ssda903_file),
 ]
 
 PUBLIC: dict[str, str] = {

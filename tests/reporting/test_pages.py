@@ -15,10 +15,11 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from apps.accounts.roles import Role
-from apps.referrals.models import Child
+from apps.referrals.models import Child, Placement
 from apps.reporting.choices import ReportKind, RunStatus
 from apps.reporting.models import ReportRun
-from apps.reporting.ssda903 import COLUMNS
+from apps.reporting.ssda903.analysis import child_pseudonym
+from apps.reporting.ssda903.files import EPISODE_COLUMNS
 from tests.factories import LocalAuthorityFactory, RccFactory, RccMembershipFactory
 from tests.reporting.factories import PERIOD, built, placed
 
@@ -135,7 +136,7 @@ def test_the_pdf_is_a_pdf(client, world):
     assert response.content.startswith(b"%PDF-")
 
 
-def test_the_dfe_export_is_ssda903_shaped_and_never_shows_the_case_system_id(client, world):
+def test_the_rcc_analysis_file_is_ssda903_shaped_in_pseudonyms_and_districts(client, world):
     p = placed(
         world.la_service,
         world.la,
@@ -144,25 +145,25 @@ def test_the_dfe_export_is_ssda903_shaped_and_never_shows_the_case_system_id(cli
         end=dt.date(2025, 9, 1),
         reason="CARPL",
     )
+    Placement.objects.filter(pk=p.pk).update(
+        home_postcode="M14 5AB", placement_postcode="SK4 1AA", left_care_reason="E13"
+    )
     placed(world.other_ifa, world.other_la, start=dt.date(2025, 6, 2))  # the other RCC
     child = Child.objects.get(pk=p.child_id)
     login(client, world, Role.COMMISSIONER)
     response = client.get(reverse("reporting:dfe_export", args=[world.rcc.pk]), {"year": 2025})
     text = response.content.decode()
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert tuple(rows[0].keys()) == COLUMNS
+    assert tuple(rows[0].keys()) == EPISODE_COLUMNS
     assert len(rows) == 1
     row = rows[0]
     assert row["DECOM"] == "02/06/2025" and row["DEC"] == "01/09/2025"
-    assert (
-        row["PLACE_PROVIDER"] == "PR1"
-        and row["REC"] == "X1"
-        and row["REASON_PLACE_CHANGE"] == "CARPL"
-    )
+    assert (row["PLACE_PROVIDER"], row["REC"], row["REASON_PLACE_CHANGE"]) == ("PR1", "E13", "")
     assert row["RNE"] == "S" and row["LS"] == child.legal_status
-    assert row["HOME_POST"] == child.home_postcode_district_id
+    assert (row["HOME_POST"], row["PL_POST"]) == ("M14", "SK4")
     assert child.case_system_id not in text and child.local_identifier not in text
-    assert row["CHILD"] and len(row["CHILD"]) == 12
+    assert row["CHILD"] == child_pseudonym(world.la.pk, child.local_identifier)
+    assert len(row["CHILD"]) == 12
     assert (
         client.get(reverse("reporting:dfe_export", args=[world.rcc.pk]), {"year": "x"}).status_code
         == 400

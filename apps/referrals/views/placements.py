@@ -30,6 +30,12 @@ def _date(value: Any) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
+def _ipa(placement: Placement, name: str) -> Any:
+    """A field of the placement's IPA; blank for a placement recorded without one."""
+    agreement = getattr(placement, "agreement", None)
+    return getattr(agreement, name, "") if agreement is not None else ""
+
+
 def _reason_episode_ceased(placement: Placement) -> str:
     """SSDA903 REC: X1 where the child's next placement starts the day this one ended; the
     E-code where the child left care; blank while it runs or when neither is recorded."""
@@ -120,12 +126,12 @@ class PlacementListView(ScopedListView):
         ("REASON_PLACE_CHANGE", lambda p: p.reason_ended if p.continues_same_day else ""),
         ("PLACE", "placement_type"),
         ("PLACE_PROVIDER", "placement_provider"),
-        ("URN", lambda p: p.provider_urn or getattr(p.agreement, "provider_urn", "")),
+        ("URN", lambda p: p.provider_urn or _ipa(p, "provider_urn")),
         ("Provider", "provider__organisation__name"),
         ("Household", "household__reference"),
         ("Distance from home (miles)", "distance_from_home_miles"),
-        ("Agreed weekly cost", lambda p: p.agreement.agreed_weekly_cost),
-        ("Actual weekly cost", lambda p: p.agreement.weekly_cost),
+        ("Agreed weekly cost", lambda p: _ipa(p, "agreed_weekly_cost")),
+        ("Actual weekly cost", lambda p: _ipa(p, "weekly_cost")),
         ("Emergency scrutiny outstanding", lambda p: "yes" if p.scrutiny_outstanding else ""),
         ("Status", "status_label"),
     ]
