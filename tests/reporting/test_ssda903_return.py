@@ -387,3 +387,43 @@ def test_the_placements_export_rec_column_holds_rec(client, world):
     assert by_start["03/05/2025"]["REC"] == "" and unknown.reason_ended == "CARPL"
     assert by_start["01/07/2025"]["REC"] == ""  # still running
     assert by_start["01/05/2025"]["URN"] == "SC123456"
+
+
+# --- child-level stability in the reports reads care history ----------------------------------
+
+
+def test_placements_per_child_count_the_care_history(world):
+    from apps.reporting.build.facts import Facts
+    from apps.reporting.build.measures import moves_per_child
+    from apps.reporting.periods import Period
+
+    a = first(world.ifa, world.la, start=D(2025, 6, 1), end=D(2025, 8, 1), reason="CARPL")
+    then(a, world.ifa, start=D(2025, 8, 1))
+    CareEpisode.objects.create(  # before the platform: imported, in the year
+        child=a.child,
+        start_date=D(2025, 4, 10),
+        end_date=D(2025, 6, 1),
+        new_episode_reason="S",
+        legal_status="C2",
+        placement_type="U4",
+        placement_provider="PR1",
+        reason_ended="X1",
+        source="imported",
+    )
+    CareEpisode.objects.create(  # the LA's own record of the platform placement: not counted
+        child=a.child,
+        start_date=D(2025, 6, 2),
+        end_date=D(2025, 7, 1),
+        new_episode_reason="P",
+        legal_status="C2",
+        placement_type="U4",
+        placement_provider="PR4",
+        source="imported",
+    )
+    first(world.ifa, world.la, start=D(2025, 5, 1))
+    facts = Facts(period=Period(D(2025, 4, 1), D(2026, 3, 31)), rcc_id=world.rcc.pk, today=TODAY)
+    table = moves_per_child(facts)
+    assert table.rows == [
+        [world.la.name, 2, 1, 0, 1, 50.0],
+        ["All", 2, 1, 0, 1, 50.0],
+    ]

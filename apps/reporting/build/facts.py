@@ -25,9 +25,16 @@ from apps.providers.choices import HouseholdStatus, VacancyStatus
 from apps.providers.models import Household, HouseholdSkill, Vacancy
 from apps.providers.querysets import stale_before
 from apps.referrals.choices import ReferralStatus
-from apps.referrals.models import NeedsAssessment, NeedsAssessmentItem, Placement, Referral
+from apps.referrals.models import (
+    CareEpisode,
+    NeedsAssessment,
+    NeedsAssessmentItem,
+    Placement,
+    Referral,
+)
 
 from ..periods import Period
+from ..ssda903.episodes import Stay, merge_history
 
 CHUNK = 5000
 
@@ -262,6 +269,37 @@ class Facts:
 
     def ended_in(self, period: Period) -> list[PlacementFact]:
         return [p for p in self.placements if p.end is not None and period.contains(p.end)]
+
+    def placements_per_child(self, period: Period) -> list[tuple[int, int]]:
+        """(LA, placements during `period`) for each child with a platform placement that ran
+        in it, counted over the child's whole care history: its platform placements and the
+        care episodes its LA imported or recorded, as in its SSDA903 episodes (platform
+        placements authoritative for the dates they cover)."""
+        running = Placement.objects.filter(start_date__lte=period.end).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=period.start)
+        )
+        if self.rcc_id is not None:
+            running = running.filter(rcc_id=self.rcc_id)
+        la_of = dict(running.values_list("child_id", "child__la_id").distinct())
+        stays: dict[int, tuple[list[Stay], list[Stay]]] = defaultdict(lambda: ([], []))
+        for pk, child_id, start, end in Placement.objects.filter(
+            child_id__in=list(la_of), start_date__lte=period.end
+        ).values_list("pk", "child_id", "start_date", "end_date"):
+            stays[child_id][0].append(Stay(start, end, "", "", f"placement {pk}"))
+        for pk, child_id, start, end in CareEpisode.objects.filter(
+            child_id__in=list(la_of), start_date__lte=period.end
+        ).values_list("pk", "child_id", "start_date", "end_date"):
+            stays[child_id][1].append(Stay(start, end, "", "", f"care episode {pk}"))
+        out = []
+        for child_id, la_id in la_of.items():
+            placed, care = stays[child_id]
+            count = sum(
+                1
+                for stay in merge_history(placed, care)
+                if stay.start <= period.end and (stay.end is None or stay.end >= period.start)
+            )
+            out.append((la_id, count))
+        return out
 
     # --- The register, as it stands -------------------------------------------------------
 

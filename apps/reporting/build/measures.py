@@ -387,7 +387,48 @@ def placements(facts: Facts) -> list[Table]:
             reasons.add(
                 label, "Unplanned" if code in UNPLANNED_ENDINGS else "Planned", counted[code]
             )
-    return [by_route, timing, distance, stability, reasons]
+    return [by_route, timing, distance, stability, reasons, moves_per_child(facts)]
+
+
+def moves_per_child(facts: Facts) -> Table:
+    """The DfE's short-term stability measure for the children the RCC placed: how many
+    placements each had during the period, from the child's whole care history."""
+    table = Table(
+        "child_placements",
+        "Children placed, by number of placements in the period",
+        PLACEMENTS,
+        [
+            Col("la", "Local authority", TEXT),
+            Col("children", "Children"),
+            Col("one", "1 placement"),
+            Col("two", "2 placements"),
+            Col("three", "3 or more"),
+            Col("share", "Share with 3 or more", PERCENT),
+        ],
+        note="Children with a placement made through the platform that ran in the period. Their "
+        "placements are counted from their whole care history: placements made on the platform "
+        "and the care history their LA imported or recorded (as in the SSDA903 return).",
+    )
+    by_la: dict[int, Counter[int]] = defaultdict(Counter)
+    for la_id, count in facts.placements_per_child(facts.period):
+        by_la[la_id][min(count, 3)] += 1
+    total: Counter[int] = Counter()
+    for la_id in sorted(by_la, key=lambda la: facts.las.get(la, ("",))[0]):
+        counts = by_la[la_id]
+        total.update(counts)
+        children = sum(counts.values())
+        table.add(
+            facts.las.get(la_id, ("Unknown",))[0],
+            children,
+            counts[1],
+            counts[2],
+            counts[3],
+            pct(counts[3], children),
+        )
+    if total:
+        children = sum(total.values())
+        table.add("All", children, total[1], total[2], total[3], pct(total[3], children))
+    return table
 
 
 # --- Money -----------------------------------------------------------------------------------
