@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.organisations.models import Organisation
+from apps.organisations.models import Organisation, Postcode
 from apps.referrals.choices import ContributorRole, ReferralStatus
-from apps.referrals.models import Child, Referral, ReferralReview
+from apps.referrals.models import Child, LegalStatusChange, Referral, ReferralReview
 from apps.referrals.services.children import child_create, needs_assessment_record
 from apps.referrals.services.events import record_event
 from apps.referrals.services.referrals import referral_create, referral_update
@@ -162,6 +162,24 @@ def _referral_values(spec: dict[str, Any], today: dt.date) -> dict[str, Any]:
     return values
 
 
+def _home_and_legal_status(child: Child, today: dt.date) -> None:
+    """The child's full home postcode (the first real one of its district in the reference
+    sample) and its legal status history, where they are missing."""
+    if not child.home_postcode and child.home_postcode_district_id:
+        code = (
+            Postcode.objects.filter(district_id=child.home_postcode_district_id)
+            .order_by("code")
+            .values_list("code", flat=True)
+            .first()
+        )
+        if code:
+            Child.objects.filter(pk=child.pk).update(home_postcode=code)
+    if not LegalStatusChange.objects.filter(child=child).exists():
+        LegalStatusChange.objects.create(
+            child=child, legal_status=child.legal_status, start_date=today
+        )
+
+
 @transaction.atomic
 def seed_demo_referrals() -> dict[str, int]:
     """A few children with needs histories and referrals in draft and sent; safe to re-run."""
@@ -197,6 +215,7 @@ def seed_demo_referrals() -> dict[str, int]:
                     summary="Synthetic demo assessment.",
                 )
             made["children"] += 1
+        _home_and_legal_status(child, today)
         children[spec.local_identifier] = child
 
     for spec in DEMO_CHILDREN:

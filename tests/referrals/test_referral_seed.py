@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from apps.accounts.seeding import seed_demo_users
 from apps.organisations.seeding import seed_demo_organisations
+from apps.organisations.models import Postcode
 from apps.referrals.completeness import referral_completeness
 from apps.referrals.models import Child, NeedsAssessment, Referral, ReferralReview
 from apps.referrals.seeding import seed_demo_referrals
@@ -47,3 +48,8 @@ def test_seed_demo_referrals_is_idempotent():
     assert {by_status["MCR-C-0003"].status, by_status["MCR-C-0004"].status} == {"sent"}
     assert by_status["MCR-C-0004"].siblings.get().local_identifier == "MCR-C-0005"
     assert Child.objects.get(local_identifier="MCR-C-0001").assessments.count() == 2
+    # SSDA903: a real full home postcode in the child's district, and a legal status history
+    for child in Child.objects.all():
+        assert child.home_postcode.split(" ")[0] == child.home_postcode_district_id
+        assert Postcode.objects.filter(code=child.home_postcode).exists()
+        assert [s.legal_status for s in child.legal_statuses.all()] == [child.legal_status]
