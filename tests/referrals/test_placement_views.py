@@ -75,7 +75,7 @@ def test_list_scoping_filters_and_export(client, world):
     assert client.get(url, {"placement_provider": "PR1"}).context["page_obj"].paginator.count == 0
     export = client.get(url, {"export": "csv"})
     header = export.content.decode().splitlines()[0]
-    assert header.startswith("CHILD,LA,DECOM,DEC,REC,PLACE,PLACE_PROVIDER,URN")
+    assert header.startswith("CHILD,LA,DECOM,DEC,REC,REASON_PLACE_CHANGE,PLACE,PLACE_PROVIDER,URN")
     assert mine.child.case_system_id not in export.content.decode()
 
 
