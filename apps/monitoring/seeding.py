@@ -259,12 +259,12 @@ def _platform_placements(
             )
     if not plans:
         return 0
-    first = {x["ident"]: x for x in plans}
+    first_of = {x["ident"]: x for x in plans}  # each child's first placement
     journeys(plans, {p.provider.pk: p.households for p in providers}, today)
     postcodes = Postcodes.load()
     by = people["placement_officer"]
     born = []
-    for i, x in enumerate(first.values()):
+    for i, x in enumerate(first_of.values()):
         home = postcodes.in_la(x["la"], random.Random(f"home:{x['ident']}"))  # noqa: S311
         born.append(
             Child(
@@ -280,7 +280,7 @@ def _platform_placements(
             )
         )
     made = {c.local_identifier: c for c in Child.objects.bulk_create(born, batch_size=1000)}
-    legal_statuses_and_history(made, first, postcodes, today)
+    legal_statuses_and_history(made, first_of, postcodes, today)
     children = [made[x["child"]] for x in plans]
     referrals = Referral.objects.bulk_create(
         [

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from apps.accounts.seeding import seed_demo_users
-from apps.organisations.seeding import seed_demo_organisations
 from apps.organisations.models import Postcode
+from apps.organisations.seeding import seed_demo_organisations
 from apps.referrals.completeness import referral_completeness
 from apps.referrals.models import Child, NeedsAssessment, Referral, ReferralReview
 from apps.referrals.seeding import seed_demo_referrals

@@ -353,7 +353,7 @@ def test_the_api_gives_the_notes_and_the_files(client, world):
         }
     ]
     data = client.get(_api(world.la)).json()
-    assert (data["children"], data["episodes"], data["label"]) == (1, 1, "2025-26")
+    assert (data["children"], data["episodes"], data["collection_year"]) == (1, 1, "2025-26")
     assert {f["field"] for f in data["blank_fields"]} >= {"UPN", "MOTHER", "MC_DOB", "CIN"}
     assert data["attention"][0]["child"] == "API1"
     assert data["files"]["zip"].endswith(_api(world.la, "zip"))

@@ -41,7 +41,7 @@ def _reason_episode_ceased(placement: Placement) -> str:
     E-code where the child left care; blank while it runs or when neither is recorded."""
     if placement.end_date is None:
         return ""
-    if placement.continues_same_day:
+    if getattr(placement, "continues_same_day", False):  # placements_for_list annotates it
         return EPISODE_CONTINUES
     return placement.left_care_reason
 

@@ -127,7 +127,7 @@ class Ssda903ReturnSerializer(serializers.Serializer):
     year = serializers.IntegerField(
         help_text="The collection year by its first year: 2025 for 2025-26"
     )
-    label = serializers.CharField()
+    collection_year = serializers.CharField(help_text="Such as 2025-26")
     children = serializers.IntegerField()
     episodes = serializers.IntegerField()
     blank_fields = _BlankFieldSerializer(many=True)

@@ -133,7 +133,10 @@ class Ssda903ReturnAPIView(APIView):
         if year not in collection_years(today):
             raise Http404("No such collection year: it has not started.")
         built = return_build(
-            la=organisation, year=year, children=Child.objects.visible_to(request.user), today=today
+            la=organisation,
+            year=year,
+            children=Child.objects.visible_to(request.user),  # type: ignore[arg-type]
+            today=today,
         )
         files = {
             part: request.build_absolute_uri(
@@ -145,7 +148,7 @@ class Ssda903ReturnAPIView(APIView):
             "la": organisation.pk,
             "name": organisation.name,
             "year": year,
-            "label": built.label,
+            "collection_year": built.label,
             "children": len(built.header),
             "episodes": len(built.episodes),
             "blank_fields": [{"field": f, "why": why} for f, why in FIELDS_THE_LA_HOLDS],

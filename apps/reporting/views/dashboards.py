@@ -106,7 +106,9 @@ class RccDashboardView(_DashboardMixin):
                 {**s, "tables": [decorate(snapshot, t) for t in s["tables"]]}
                 for s in sections(snapshot)
             ]
-        ctx["can_ssda903"] = SSDA903_RETURN.allows(self.request.user.signed_in_user)
+        ctx["can_ssda903"] = SSDA903_RETURN.allows(
+            getattr(self.request.user, "signed_in_user", self.request.user)
+        )
         if DFE_EXPORT.allows(user):
             this_year = financial_year_of(timezone.localdate())
             ctx["dfe_years"] = [

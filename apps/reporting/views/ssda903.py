@@ -45,7 +45,10 @@ class Ssda903View(RuleRequiredMixin, TemplateView):
             las=las,
             years=[(y, financial_year_label(y)) for y in collection_years(today)],
             la_held=FIELDS_THE_LA_HOLDS,
-            hub=any(m.organisation.kind == OrganisationKind.HUB for m in user.membership_list),
+            hub=any(
+                m.organisation.kind == OrganisationKind.HUB
+                for m in user.membership_list  # type: ignore[union-attr]
+            ),
         )
         la_value, year_value = self.request.GET.get("la"), self.request.GET.get("year")
         errors = {}
@@ -59,7 +62,10 @@ class Ssda903View(RuleRequiredMixin, TemplateView):
             errors["year"] = "Choose a collection year that has started."
         if la is not None and year is not None:
             ctx["built"] = return_build(
-                la=la, year=year, children=Child.objects.visible_to(user), today=today
+                la=la,
+                year=year,
+                children=Child.objects.visible_to(user),  # type: ignore[arg-type]
+                today=today,
             )
         ctx.update(la=la, year=year, errors=errors)
         return ctx
