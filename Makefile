@@ -95,8 +95,10 @@ $(VENV_903)/.installed: $(VALIDATOR_903)/requirements.txt
 # A demo database of its own (never the dev database), rebuilt when the seed or the schema change.
 $(VALIDATE_903_DB): $(wildcard apps/*/seeding*.py apps/*/migrations/*.py data/reference/*.csv)
 	@mkdir -p .data && rm -f $@.tmp
-	DATABASE_URL=sqlite:///$(CURDIR)/$@.tmp $(MANAGE) migrate --noinput -v 0
-	DATABASE_URL=sqlite:///$(CURDIR)/$@.tmp $(MANAGE) seed --scale demo -v 0
+	@echo "Seeding a demo database for validate-903 ($@)"
+	@DATABASE_URL=sqlite:///$(CURDIR)/$@.tmp $(MANAGE) migrate --noinput -v 0 > $@.log 2>&1 \
+		&& DATABASE_URL=sqlite:///$(CURDIR)/$@.tmp $(MANAGE) seed --scale demo -v 0 >> $@.log 2>&1 \
+		|| { cat $@.log; exit 1; }
 	@mv $@.tmp $@
 
 validate-903: install $(VENV_903)/.installed $(VALIDATE_903_DB)  ## Export every demo LA's SSDA903 files (2025-26 on) and run the DfE validator on them

@@ -56,8 +56,8 @@ FIELDS_THE_LA_HOLDS = (
     ("MC_DOB", "the date of birth of the child's own child is recorded in the LA's case system"),
     (
         "CIN",
-        "the category of need is recorded in the LA's case system: blank for placements made "
-        "on the platform, kept for care history the LA imported",
+        "the category of need is recorded in the LA's case system (care history the LA "
+        "imported keeps the CIN it was imported with)",
     ),
 )
 
