@@ -120,10 +120,13 @@ def main() -> int:
             if code in allowed:
                 allowed_seen[code] = allowed_seen.get(code, 0) + rows
                 continue
-            print(f"FAIL {label}: rule {code}: {rows} of {r.info['episodes']} episodes: {text}")
+            print(
+                f"FAIL {label}: rule {code}: {rows} rows failing (file of {r.info['children']} "
+                f"children, {r.info['episodes']} episodes): {text}"
+            )
             failed += 1
     print(
-        f"validate-903: {len(results)} files sets ({children} children, {episodes} episodes); "
+        f"validate-903: {len(results)} file sets ({children} children, {episodes} episodes); "
         f"{failed} rule failures outside the allow-list"
     )
     for code, rows in sorted(allowed_seen.items()):
