@@ -427,3 +427,29 @@ def test_placements_per_child_count_the_care_history(world):
         [world.la.name, 2, 1, 0, 1, 50.0],
         ["All", 2, 1, 0, 1, 50.0],
     ]
+
+
+# --- the export_903 command ----------------------------------------------------------------------
+
+
+def test_export_903_writes_each_las_files_and_refuses_bad_input(world, tmp_path):
+    import json
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    first(world.ifa, world.la, start=D(2025, 5, 1), ident="CMD1")
+    call_command("export_903", "--la", world.la.dfe_la_code, "--year", "2025", "--out", tmp_path)
+    folder = tmp_path / f"{world.la.dfe_la_code}-2025"
+    info = json.loads((folder / "info.json").read_text())
+    assert (info["gss_code"], info["collection_year"], info["episodes"]) == (
+        world.la.gss_code,
+        2026,
+        1,
+    )
+    assert rows((folder / "episodes.csv").read_text())[0]["CHILD"] == "CMD1"
+    assert rows((folder / "header.csv").read_text())[0]["CHILD"] == "CMD1"
+    with pytest.raises(CommandError, match="no LA with DfE code 999"):
+        call_command("export_903", "--la", "999", "--out", tmp_path)
+    with pytest.raises(CommandError, match="--year 2030"):
+        call_command("export_903", "--year", "2030", "--out", tmp_path)
