@@ -71,6 +71,17 @@ class ChildQuerySet(models.QuerySet):
         ).distinct()
 
 
+class CareHistoryImportQuerySet(models.QuerySet):
+    """An LA's SSDA903 imports (and their originals) are seen by that LA's staff only."""
+
+    def visible_to(self, user: User) -> CareHistoryImportQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(la_id__in=org_ids_by_kind(user)[OrganisationKind.LOCAL_AUTHORITY])
+
+
 class ReferralQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> ReferralQuerySet:
         if not user.is_authenticated:
