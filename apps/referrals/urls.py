@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import choosing, hub, la, placements, provider, scrutiny
+from .views import care_import, choosing, hub, la, placements, provider, scrutiny
 
 app_name = "referrals"
 
@@ -11,6 +11,18 @@ urlpatterns += [
     path("children/", la.ChildListView.as_view(), name="child_list"),
     path("children/new/", la.ChildCreateView.as_view(), name="child_create"),
     path("children/needs/", la.CohortNeedsView.as_view(), name="cohort_needs"),
+    path("children/imports/", care_import.CareImportListView.as_view(), name="care_import_list"),
+    path("children/imports/new/", care_import.CareImportView.as_view(), name="care_import"),
+    path(
+        "children/imports/<int:pk>/",
+        care_import.CareImportDetailView.as_view(),
+        name="care_import_detail",
+    ),
+    path(
+        "children/imports/<int:pk>/<slug:which>/",
+        care_import.CareImportOriginalView.as_view(),
+        name="care_import_original",
+    ),
     path("children/<int:pk>/", la.ChildDetailView.as_view(), name="child_detail"),
     path("children/<int:pk>/edit/", la.ChildEditView.as_view(), name="child_edit"),
     path(

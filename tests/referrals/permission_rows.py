@@ -706,3 +706,63 @@ HUB_ROWS = [
     Row("api:rcc-matching-weights", roles=COMMISSIONERS, kwargs=_own_rcc, hidden=_other_rcc),
 ]
 ROWS += HUB_ROWS
+
+# --- SSDA903 imports of an LA's care history (helper import903) ---------------------------------
+
+
+def _care_import(la: Any) -> Any:
+    from django.core.files.base import ContentFile
+
+    from apps.referrals.models import CareHistoryImport
+    from tests.factories import UserFactory
+
+    record = CareHistoryImport(
+        la=la, uploaded_by=UserFactory(), header_name="header.csv", episodes_name="episodes.csv"
+    )
+    record.header_file.save("header.csv", ContentFile(b"CHILD,SEX,DOB,ETHNIC\r\n"), save=False)
+    record.episodes_file.save("episodes.csv", ContentFile(b"CHILD,DECOM\r\n"), save=False)
+    record.status = "rejected"
+    record.save()
+    return record
+
+
+def _own_import(world: World, user: User) -> dict[str, Any]:
+    return {"pk": _care_import(world.la).pk}
+
+
+def _other_import(world: World, user: User) -> dict[str, Any]:
+    return {"pk": _care_import(world.other_la).pk}
+
+
+def _own_original(world: World, user: User) -> dict[str, Any]:
+    return {**_own_import(world, user), "which": "episodes"}
+
+
+def _other_original(world: World, user: User) -> dict[str, Any]:
+    return {**_other_import(world, user), "which": "episodes"}
+
+
+CARE_IMPORT_ROWS = [
+    Row("referrals:care_import_list", roles=VIEW_CHILDREN.roles),
+    Row("referrals:care_import", roles=SOCIAL_WORKERS),
+    Row(
+        "referrals:care_import_detail",
+        roles=VIEW_CHILDREN.roles,
+        kwargs=_own_import,
+        hidden=_other_import,
+    ),
+    Row(
+        "referrals:care_import_original",
+        roles=VIEW_CHILDREN.roles,
+        kwargs=_own_original,
+        hidden=_other_original,
+    ),
+    Row("api:care-import-list", roles=VIEW_CHILDREN.roles),
+    Row(
+        "api:care-import-detail",
+        roles=VIEW_CHILDREN.roles,
+        kwargs=_own_import,
+        hidden=_other_import,
+    ),
+]
+ROWS += CARE_IMPORT_ROWS

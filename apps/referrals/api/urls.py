@@ -12,6 +12,11 @@ router.register("children", ChildViewSet, basename="child")
 router.register("referrals", ReferralViewSet, basename="referral")
 router.register("referral-reviews", ReviewRequestViewSet, basename="review-request")
 
+# An LA's SSDA903 Header and Episodes imported as care history (api/care_import.py).
+from .care_import import CareImportViewSet  # noqa: E402
+
+router.register("care-imports", CareImportViewSet, basename="care-import")
+
 # Provider answers, choosing, scrutiny and placements (helper OP: api/provider.py, api/journey.py).
 from .journey import OfferViewSet, PlacementViewSet  # noqa: E402
 from .provider import ProviderTargetViewSet  # noqa: E402
