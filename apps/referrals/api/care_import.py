@@ -35,7 +35,6 @@ class CareImportErrorSerializer(serializers.Serializer):
 class CareImportSerializer(serializers.ModelSerializer):
     la_name = serializers.CharField(source="la.name", read_only=True)
     uploaded_by = serializers.EmailField(source="uploaded_by.email", read_only=True)
-    errors = CareImportErrorSerializer(many=True, read_only=True)
 
     class Meta:
         model = CareHistoryImport
@@ -48,6 +47,12 @@ class CareImportSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        # Declared here: a class attribute named `errors` would hide Serializer.errors.
+        fields["errors"] = CareImportErrorSerializer(many=True, read_only=True)
+        return fields
+
 
 class CareImportInSerializer(serializers.Serializer):
     header = serializers.FileField(help_text="The SSDA903 Header file (.csv or .xlsx)")
@@ -58,9 +63,18 @@ class CareImportInSerializer(serializers.Serializer):
 
 
 class CareImportRejectedSerializer(serializers.Serializer):
+    """The 400 body (for the schema): every problem as a line, and the import recorded."""
+
     detail = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
     care_import = CareImportSerializer()
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["errors"] = serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()),
+            help_text='{"files": ["Episodes, row 3, PLACE: …", …]}',
+        )
+        return fields
 
 
 @extend_schema_view(
@@ -131,5 +145,3 @@ class CareImportViewSet(
             },
             status=status.HTTP_400_BAD_REQUEST,
         )
-
-

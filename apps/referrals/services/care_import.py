@@ -31,7 +31,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, cast
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -541,7 +541,7 @@ def _write(
             Child(
                 la=la,
                 local_identifier=ident,
-                date_of_birth=h.dob,
+                date_of_birth=cast(dt.date, h.dob),  # checked: no errors
                 sex=h.sex,
                 ethnicity=h.ethnicity,
                 legal_status=eps[-1].values["legal_status"],
