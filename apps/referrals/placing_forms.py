@@ -14,6 +14,7 @@ from apps.providers.models import Vacancy
 from .choices import (
     ChoiceReason,
     DeclineReason,
+    LeftCare,
     PlacementType,
     ReasonEnded,
     ScrutinyDecision,
@@ -222,3 +223,25 @@ class PlacementEndForm(forms.Form):
         label="Reason the placement ended (SSDA903)",
         choices=[("", "Choose a reason"), *ReasonEnded.choices],
     )
+    left_care = forms.TypedChoiceField(
+        label="Did the child stop being looked after?",
+        choices=[
+            ("yes", "Yes, the child left care"),
+            ("no", "No, the child moves to another placement"),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether the child stopped being looked after."},
+    )
+    left_care_reason = forms.ChoiceField(
+        label="Reason the child left care (SSDA903)",
+        choices=[("", "Choose a reason"), *LeftCare.choices],
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("left_care") is False:
+            # A reason chosen before the answer changed to "No" is not kept.
+            cleaned["left_care_reason"] = ""
+        return cleaned

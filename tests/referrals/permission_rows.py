@@ -380,7 +380,11 @@ def _agree_api_data(world: World, user: User) -> dict[str, Any]:
 
 
 PROVIDER_OFFICERS = RESPOND_TO_REFERRALS.roles
-TODAY = lambda w, u: {"end_date": dt.date.today().isoformat(), "reason_ended": "PLACE"}  # noqa: E731
+TODAY = lambda w, u: {  # noqa: E731
+    "end_date": dt.date.today().isoformat(),
+    "reason_ended": "PLACE",
+    "left_care": "no",
+}
 DECISION = lambda w, u: {"decision": "approved", "reasons": "Meets the child's needs."}  # noqa: E731
 
 PLACING_ROWS = [

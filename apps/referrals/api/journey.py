@@ -22,6 +22,7 @@ from apps.referrals import selectors
 from apps.referrals.choices import (
     AccessChannel,
     ChoiceReason,
+    LeftCare,
     PlacementStatus,
     PlacementType,
     ReasonEnded,
@@ -363,6 +364,7 @@ class PlacementSerializer(serializers.ModelSerializer):
             "start_date",
             "end_date",
             "reason_ended",
+            "left_care_reason",
             "status",
             "distance_from_home_miles",
             "emergency_scrutiny_due",
@@ -385,6 +387,19 @@ class PlacementAgreeSerializer(serializers.Serializer):
 class PlacementEndSerializer(serializers.Serializer):
     end_date = serializers.DateField()
     reason_ended = serializers.ChoiceField(choices=ReasonEnded.choices)
+    left_care = serializers.BooleanField(
+        help_text=(
+            "Did the child stop being looked after as the placement ended? If not, the next "
+            "placement should start the same day."
+        )
+    )
+    left_care_reason = serializers.ChoiceField(
+        choices=LeftCare.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="SSDA903 reason the child left care (E-code); required when left_care is true.",
+    )
 
 
 class PlacementViewSet(

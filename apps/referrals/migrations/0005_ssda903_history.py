@@ -6,103 +6,350 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organisations', '0003_postcode'),
-        ('referrals', '0004_ipa_actual_weekly_cost'),
+        ("organisations", "0003_postcode"),
+        ("referrals", "0004_ipa_actual_weekly_cost"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='child',
-            name='home_postcode',
-            field=models.CharField(blank=True, help_text="Full postcode of the child's home (SSDA903 HOME_POST). Restricted: only the child's LA and the placing hub see it; everyone else sees the district.", max_length=8, verbose_name='home postcode'),
+            model_name="child",
+            name="home_postcode",
+            field=models.CharField(
+                blank=True,
+                help_text="Full postcode of the child's home (SSDA903 HOME_POST). Restricted: only the child's LA and the placing hub see it; everyone else sees the district.",
+                max_length=8,
+                verbose_name="home postcode",
+            ),
         ),
         migrations.AddField(
-            model_name='placement',
-            name='home_postcode',
-            field=models.CharField(blank=True, help_text="The child's home postcode at the start (HOME_POST)", max_length=8),
+            model_name="placement",
+            name="home_postcode",
+            field=models.CharField(
+                blank=True,
+                help_text="The child's home postcode at the start (HOME_POST)",
+                max_length=8,
+            ),
         ),
         migrations.AddField(
-            model_name='placement',
-            name='left_care_reason',
-            field=models.CharField(blank=True, choices=[('E11', 'E11 – Adopted: application for an adoption order unopposed'), ('E12', 'E12 – Adopted: consent dispensed with by the court'), ('E13', 'E13 – Left care to live with parent(s), relative(s) or other person(s) with no parental responsibility'), ('E14', 'E14 – Accommodation on remand ended'), ('E15', 'E15 – Age assessment determined the child is 18 or over'), ('E16', 'E16 – Child moved abroad'), ('E17', 'E17 – Aged 18 or over and remained with current carers (staying put)'), ('E2', 'E2 – Died'), ('E3', 'E3 – Care taken over by another local authority in the UK'), ('E41', 'E41 – Residence order or child arrangements order granted'), ('E45', 'E45 – Special guardianship order: former foster carers, relatives or friends'), ('E46', 'E46 – Special guardianship order: former foster carers, not relatives'), ('E47', 'E47 – Special guardianship order: carers who are relatives or friends'), ('E48', 'E48 – Special guardianship order: other carers'), ('E4A', 'E4A – Returned home to parent(s) as part of the care plan'), ('E4B', 'E4B – Returned home to parent(s), not as part of the care plan'), ('E5', 'E5 – Moved to independent living with formal advice and support'), ('E6', 'E6 – Moved to independent living without formal advice and support'), ('E7', 'E7 – Transferred to residential care funded by adult social care'), ('E8', 'E8 – Stopped being looked after for any other reason'), ('E9', 'E9 – Sentenced to custody')], help_text='SSDA903 REC when the child stopped being looked after as this placement ended', max_length=3, verbose_name='reason the child left care'),
+            model_name="placement",
+            name="left_care_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("E11", "E11 – Adopted: application for an adoption order unopposed"),
+                    ("E12", "E12 – Adopted: consent dispensed with by the court"),
+                    (
+                        "E13",
+                        "E13 – Left care to live with parent(s), relative(s) or other person(s) with no parental responsibility",
+                    ),
+                    ("E14", "E14 – Accommodation on remand ended"),
+                    ("E15", "E15 – Age assessment determined the child is 18 or over"),
+                    ("E16", "E16 – Child moved abroad"),
+                    ("E17", "E17 – Aged 18 or over and remained with current carers (staying put)"),
+                    ("E2", "E2 – Died"),
+                    ("E3", "E3 – Care taken over by another local authority in the UK"),
+                    ("E41", "E41 – Residence order or child arrangements order granted"),
+                    (
+                        "E45",
+                        "E45 – Special guardianship order: former foster carers, relatives or friends",
+                    ),
+                    (
+                        "E46",
+                        "E46 – Special guardianship order: former foster carers, not relatives",
+                    ),
+                    (
+                        "E47",
+                        "E47 – Special guardianship order: carers who are relatives or friends",
+                    ),
+                    ("E48", "E48 – Special guardianship order: other carers"),
+                    ("E4A", "E4A – Returned home to parent(s) as part of the care plan"),
+                    ("E4B", "E4B – Returned home to parent(s), not as part of the care plan"),
+                    ("E5", "E5 – Moved to independent living with formal advice and support"),
+                    ("E6", "E6 – Moved to independent living without formal advice and support"),
+                    ("E7", "E7 – Transferred to residential care funded by adult social care"),
+                    ("E8", "E8 – Stopped being looked after for any other reason"),
+                    ("E9", "E9 – Sentenced to custody"),
+                ],
+                help_text="SSDA903 REC when the child stopped being looked after as this placement ended",
+                max_length=3,
+                verbose_name="reason the child left care",
+            ),
         ),
         migrations.AddField(
-            model_name='placement',
-            name='placement_postcode',
-            field=models.CharField(blank=True, help_text="The carers' full postcode (PL_POST). Restricted.", max_length=8),
+            model_name="placement",
+            name="placement_postcode",
+            field=models.CharField(
+                blank=True,
+                help_text="The carers' full postcode (PL_POST). Restricted.",
+                max_length=8,
+            ),
         ),
         migrations.AddField(
-            model_name='placement',
-            name='provider_urn',
-            field=models.CharField(blank=True, help_text='As at booking (SSDA903 URN)', max_length=10, verbose_name="provider's Ofsted URN"),
+            model_name="placement",
+            name="provider_urn",
+            field=models.CharField(
+                blank=True,
+                help_text="As at booking (SSDA903 URN)",
+                max_length=10,
+                verbose_name="provider's Ofsted URN",
+            ),
         ),
         migrations.CreateModel(
-            name='CareHistoryImport',
+            name="CareHistoryImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('header_file', models.FileField(blank=True, upload_to='ssda903/%Y/%m/')),
-                ('episodes_file', models.FileField(blank=True, upload_to='ssda903/%Y/%m/')),
-                ('header_name', models.CharField(blank=True, max_length=255)),
-                ('episodes_name', models.CharField(blank=True, max_length=255)),
-                ('status', models.CharField(default='pending', max_length=10)),
-                ('children_created', models.PositiveIntegerField(default=0)),
-                ('children_updated', models.PositiveIntegerField(default=0)),
-                ('episodes_created', models.PositiveIntegerField(default=0)),
-                ('episodes_updated', models.PositiveIntegerField(default=0)),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('la', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='care_imports', to='organisations.organisation')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                ("header_file", models.FileField(blank=True, upload_to="ssda903/%Y/%m/")),
+                ("episodes_file", models.FileField(blank=True, upload_to="ssda903/%Y/%m/")),
+                ("header_name", models.CharField(blank=True, max_length=255)),
+                ("episodes_name", models.CharField(blank=True, max_length=255)),
+                ("status", models.CharField(default="pending", max_length=10)),
+                ("children_created", models.PositiveIntegerField(default=0)),
+                ("children_updated", models.PositiveIntegerField(default=0)),
+                ("episodes_created", models.PositiveIntegerField(default=0)),
+                ("episodes_updated", models.PositiveIntegerField(default=0)),
+                ("errors", models.JSONField(blank=True, default=list)),
+                (
+                    "la",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="care_imports",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-uploaded_at'],
+                "ordering": ["-uploaded_at"],
             },
         ),
         migrations.CreateModel(
-            name='CareEpisode',
+            name="CareEpisode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start_date', models.DateField(verbose_name='started (DECOM)')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='ended (DEC)')),
-                ('new_episode_reason', models.CharField(choices=[('S', 'S – Started to be looked after'), ('L', 'L – Change of legal status only'), ('P', 'P – Change of placement, same carer(s)'), ('B', 'B – Change of legal status and of placement, same carer(s)'), ('T', 'T – Change of placement and carer(s)'), ('U', 'U – Change of legal status and of placement and carer(s)')], max_length=1, verbose_name='reason for new episode (RNE)')),
-                ('legal_status', models.CharField(choices=[('C1', 'C1 – Interim care order'), ('C2', 'C2 – Full care order'), ('D1', 'D1 – Freeing order granted'), ('E1', 'E1 – Placement order granted'), ('J1', 'J1 – Remanded to LA accommodation or youth detention'), ('J2', 'J2 – Placed in LA accommodation under PACE'), ('J3', 'J3 – Sentenced to CRO with residence requirement'), ('L1', 'L1 – Police protection'), ('L2', 'L2 – Emergency protection order'), ('L3', 'L3 – Child assessment order'), ('V2', 'V2 – Single period of accommodation under section 20'), ('V3', 'V3 – Accommodated under an agreed series of short-term breaks'), ('V4', 'V4 – Accommodated under an agreed series of short-term breaks (other)')], max_length=2, verbose_name='legal status (LS)')),
-                ('category_of_need', models.CharField(blank=True, max_length=2, verbose_name='category of need (CIN)')),
-                ('placement_type', models.CharField(max_length=2, verbose_name='placement type (PLACE)')),
-                ('placement_provider', models.CharField(blank=True, max_length=3, verbose_name='placement provider')),
-                ('reason_ended', models.CharField(blank=True, max_length=3, verbose_name='reason episode ceased (REC)')),
-                ('reason_place_change', models.CharField(blank=True, max_length=5, verbose_name='reason for placement change')),
-                ('home_postcode', models.CharField(blank=True, max_length=8)),
-                ('placement_postcode', models.CharField(blank=True, max_length=8)),
-                ('urn', models.CharField(blank=True, max_length=10, verbose_name='Ofsted URN')),
-                ('source', models.CharField(choices=[('imported', "Imported from the LA's SSDA903"), ('recorded', 'Recorded by the LA'), ('platform', 'Booked on the platform')], default='recorded', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='care_history', to='referrals.child')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('imported_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='episodes', to='referrals.carehistoryimport')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="started (DECOM)")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="ended (DEC)")),
+                (
+                    "new_episode_reason",
+                    models.CharField(
+                        choices=[
+                            ("S", "S – Started to be looked after"),
+                            ("L", "L – Change of legal status only"),
+                            ("P", "P – Change of placement, same carer(s)"),
+                            ("B", "B – Change of legal status and of placement, same carer(s)"),
+                            ("T", "T – Change of placement and carer(s)"),
+                            ("U", "U – Change of legal status and of placement and carer(s)"),
+                        ],
+                        max_length=1,
+                        verbose_name="reason for new episode (RNE)",
+                    ),
+                ),
+                (
+                    "legal_status",
+                    models.CharField(
+                        choices=[
+                            ("C1", "C1 – Interim care order"),
+                            ("C2", "C2 – Full care order"),
+                            ("D1", "D1 – Freeing order granted"),
+                            ("E1", "E1 – Placement order granted"),
+                            ("J1", "J1 – Remanded to LA accommodation or youth detention"),
+                            ("J2", "J2 – Placed in LA accommodation under PACE"),
+                            ("J3", "J3 – Sentenced to CRO with residence requirement"),
+                            ("L1", "L1 – Police protection"),
+                            ("L2", "L2 – Emergency protection order"),
+                            ("L3", "L3 – Child assessment order"),
+                            ("V2", "V2 – Single period of accommodation under section 20"),
+                            ("V3", "V3 – Accommodated under an agreed series of short-term breaks"),
+                            (
+                                "V4",
+                                "V4 – Accommodated under an agreed series of short-term breaks (other)",
+                            ),
+                        ],
+                        max_length=2,
+                        verbose_name="legal status (LS)",
+                    ),
+                ),
+                (
+                    "category_of_need",
+                    models.CharField(
+                        blank=True, max_length=2, verbose_name="category of need (CIN)"
+                    ),
+                ),
+                (
+                    "placement_type",
+                    models.CharField(max_length=2, verbose_name="placement type (PLACE)"),
+                ),
+                (
+                    "placement_provider",
+                    models.CharField(blank=True, max_length=3, verbose_name="placement provider"),
+                ),
+                (
+                    "reason_ended",
+                    models.CharField(
+                        blank=True, max_length=3, verbose_name="reason episode ceased (REC)"
+                    ),
+                ),
+                (
+                    "reason_place_change",
+                    models.CharField(
+                        blank=True, max_length=5, verbose_name="reason for placement change"
+                    ),
+                ),
+                ("home_postcode", models.CharField(blank=True, max_length=8)),
+                ("placement_postcode", models.CharField(blank=True, max_length=8)),
+                ("urn", models.CharField(blank=True, max_length=10, verbose_name="Ofsted URN")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("imported", "Imported from the LA's SSDA903"),
+                            ("recorded", "Recorded by the LA"),
+                            ("platform", "Booked on the platform"),
+                        ],
+                        default="recorded",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="care_history",
+                        to="referrals.child",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "imported_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="episodes",
+                        to="referrals.carehistoryimport",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['child_id', 'start_date'],
-                'constraints': [models.UniqueConstraint(fields=('child', 'start_date'), name='care_episode_one_per_child_day'), models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='care_episode_end_after_start')],
+                "ordering": ["child_id", "start_date"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("child", "start_date"), name="care_episode_one_per_child_day"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("end_date__isnull", True),
+                            ("end_date__gte", models.F("start_date")),
+                            _connector="OR",
+                        ),
+                        name="care_episode_end_after_start",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='LegalStatusChange',
+            name="LegalStatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('legal_status', models.CharField(choices=[('C1', 'C1 – Interim care order'), ('C2', 'C2 – Full care order'), ('D1', 'D1 – Freeing order granted'), ('E1', 'E1 – Placement order granted'), ('J1', 'J1 – Remanded to LA accommodation or youth detention'), ('J2', 'J2 – Placed in LA accommodation under PACE'), ('J3', 'J3 – Sentenced to CRO with residence requirement'), ('L1', 'L1 – Police protection'), ('L2', 'L2 – Emergency protection order'), ('L3', 'L3 – Child assessment order'), ('V2', 'V2 – Single period of accommodation under section 20'), ('V3', 'V3 – Accommodated under an agreed series of short-term breaks'), ('V4', 'V4 – Accommodated under an agreed series of short-term breaks (other)')], max_length=2)),
-                ('start_date', models.DateField(verbose_name='from')),
-                ('source', models.CharField(choices=[('imported', "Imported from the LA's SSDA903"), ('recorded', 'Recorded by the LA'), ('platform', 'Booked on the platform')], default='recorded', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='legal_statuses', to='referrals.child')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "legal_status",
+                    models.CharField(
+                        choices=[
+                            ("C1", "C1 – Interim care order"),
+                            ("C2", "C2 – Full care order"),
+                            ("D1", "D1 – Freeing order granted"),
+                            ("E1", "E1 – Placement order granted"),
+                            ("J1", "J1 – Remanded to LA accommodation or youth detention"),
+                            ("J2", "J2 – Placed in LA accommodation under PACE"),
+                            ("J3", "J3 – Sentenced to CRO with residence requirement"),
+                            ("L1", "L1 – Police protection"),
+                            ("L2", "L2 – Emergency protection order"),
+                            ("L3", "L3 – Child assessment order"),
+                            ("V2", "V2 – Single period of accommodation under section 20"),
+                            ("V3", "V3 – Accommodated under an agreed series of short-term breaks"),
+                            (
+                                "V4",
+                                "V4 – Accommodated under an agreed series of short-term breaks (other)",
+                            ),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="from")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("imported", "Imported from the LA's SSDA903"),
+                            ("recorded", "Recorded by the LA"),
+                            ("platform", "Booked on the platform"),
+                        ],
+                        default="recorded",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="legal_statuses",
+                        to="referrals.child",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['child_id', 'start_date'],
-                'constraints': [models.UniqueConstraint(fields=('child', 'start_date'), name='legal_status_one_per_child_day')],
+                "ordering": ["child_id", "start_date"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("child", "start_date"), name="legal_status_one_per_child_day"
+                    )
+                ],
             },
         ),
     ]

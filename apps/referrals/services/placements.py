@@ -22,6 +22,7 @@ from apps.providers.models import Vacancy
 from apps.referrals.choices import (
     UNPLANNED_ENDINGS,
     AccessChannel,
+    LeftCare,
     OfferStatus,
     PlacementType,
     ReasonEnded,
@@ -281,10 +282,19 @@ def _check_can_end(placement: Placement, by: Any) -> None:
 
 @transaction.atomic
 def placement_end(
-    *, placement: Placement, end_date: dt.date, reason_ended: str, by: Any
+    *,
+    placement: Placement,
+    end_date: dt.date,
+    reason_ended: str,
+    by: Any,
+    left_care: bool = False,
+    left_care_reason: str = "",
 ) -> Placement:
     """End a placement with its SSDA903 reason; unplanned endings feed the provider's stability.
 
+    When the child stopped being looked after as the placement ended, the reason they left care
+    (an E-code, SSDA903 REC) is required and stored; otherwise the child moves on and the next
+    placement should start the same day, so that the DfE return shows a move (X1).
     The place goes on hold (not straight back to open): the provider confirms when it is free.
     """
     placement = (
@@ -297,6 +307,17 @@ def placement_end(
         raise DomainError(
             "Choose the reason the placement ended (SSDA903 code).", field="reason_ended"
         )
+    left_care_reason = (left_care_reason or "").strip().upper()
+    if left_care and left_care_reason not in LeftCare.values:
+        raise DomainError(
+            "Choose the reason the child stopped being looked after (SSDA903 E-code).",
+            field="left_care_reason",
+        )
+    if not left_care and left_care_reason:
+        raise DomainError(
+            "Give a reason the child left care only if the child stopped being looked after.",
+            field="left_care_reason",
+        )
     if end_date < placement.start_date:
         raise DomainError(
             f"The end date cannot be before the start ({placement.start_date:%-d %B %Y}).",
@@ -306,7 +327,8 @@ def placement_end(
         raise DomainError("The end date cannot be in the future.", field="end_date")
     placement.end_date = end_date
     placement.reason_ended = reason_ended
-    placement.save(update_fields=["end_date", "reason_ended"])
+    placement.left_care_reason = left_care_reason if left_care else ""
+    placement.save(update_fields=["end_date", "reason_ended", "left_care_reason"])
     vacancy = Vacancy.objects.select_for_update().get(pk=placement.vacancy_id)
     if vacancy.status == VacancyStatus.BOOKED:
         vacancy.status = VacancyStatus.ON_HOLD
@@ -320,9 +342,15 @@ def placement_end(
         verb="placement_ended",
         placement=placement.pk,
         reason_ended=reason_ended,
+        left_care_reason=placement.left_care_reason,
         unplanned=reason_ended in UNPLANNED_ENDINGS,
         end_date=end_date.isoformat(),
-        summary=f"{ReasonEnded(reason_ended).label}, {end_date:%-d %B %Y}",
+        summary=f"{ReasonEnded(reason_ended).label}, {end_date:%-d %B %Y}"
+        + (
+            f"; left care: {LeftCare(placement.left_care_reason).label}"
+            if placement.left_care_reason
+            else ""
+        ),
     )
     enqueue_email(
         recipients=provider_recipients(placement.provider),

@@ -187,10 +187,16 @@ class PlacementEndView(RuleRequiredMixin, View):
             except DomainError as err:
                 attach_error(form, err)
             else:
+                next_step = (
+                    "The child left care."
+                    if form.cleaned_data["left_care"]
+                    else "The child's next placement should start on "
+                    f"{form.cleaned_data['end_date']:%-d %B %Y}, the day this one ended."
+                )
                 messages.success(
                     request,
                     "The placement has ended. The place is on hold until the provider confirms "
-                    "it is free.",
+                    f"it is free. {next_step}",
                 )
                 return redirect("referrals:placement_detail", placement.pk)
         return render(request, self.template_name, {"placement": placement, "form": form})
