@@ -215,6 +215,22 @@ class PlacementAgreeForm(forms.Form):
         initial="U6",
     )
     siblings_split = forms.BooleanField(label="Siblings are placed apart", required=False)
+    provider_urn = forms.CharField(
+        label="Provider's Ofsted URN (optional)",
+        required=False,
+        max_length=10,
+        help_text="Leave blank to use the provider's URN. The DfE return (SSDA903 URN) needs it.",
+    )
+    placement_postcode = forms.CharField(
+        label="Carers' full postcode",
+        required=False,
+        max_length=10,
+        help_text=(
+            "Such as M14 5AB, in the household's postcode district. Only the child's local "
+            "authority and the hub see it. The DfE return (SSDA903 PL_POST) and the distance "
+            "from home need it."
+        ),
+    )
 
 
 class PlacementEndForm(forms.Form):

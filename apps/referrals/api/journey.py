@@ -31,6 +31,7 @@ from apps.referrals.choices import (
 from apps.referrals.filters import PlacementFilter, ScrutinyQueueFilter
 from apps.referrals.models import Offer, Placement, Referral
 from apps.referrals.options import Option, referral_options
+from apps.referrals.querysets import sees_full_postcodes
 from apps.referrals.permissions import (
     AGREE_PLACEMENT,
     CHOOSE_OPTION,
@@ -348,6 +349,13 @@ class PlacementSerializer(serializers.ModelSerializer):
     scrutiny_outstanding = serializers.BooleanField(default=False)
     status = serializers.ChoiceField(choices=PlacementStatus.choices, read_only=True)
     agreement = AgreementSerializer()
+    home_postcode = serializers.CharField(
+        read_only=True,
+        help_text="The child's home postcode at the start; only for the child's LA and the hub.",
+    )
+    placement_postcode = serializers.CharField(
+        read_only=True, help_text="The carers' full postcode; only for the child's LA and the hub."
+    )
 
     class Meta:
         model = Placement
@@ -366,6 +374,9 @@ class PlacementSerializer(serializers.ModelSerializer):
             "reason_ended",
             "left_care_reason",
             "status",
+            "provider_urn",
+            "home_postcode",
+            "placement_postcode",
             "distance_from_home_miles",
             "emergency_scrutiny_due",
             "scrutiny_outstanding",
@@ -373,6 +384,16 @@ class PlacementSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance: Placement) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None or not sees_full_postcodes(
+            request.user, la_id=instance.la_id, rcc_ids={instance.rcc_id}
+        ):
+            data.pop("home_postcode", None)
+            data.pop("placement_postcode", None)
+        return data
 
 
 class PlacementAgreeSerializer(serializers.Serializer):
@@ -382,6 +403,20 @@ class PlacementAgreeSerializer(serializers.Serializer):
         choices=[(c, PlacementType(c).label) for c in ("U4", "U5", "U6")], default="U6"
     )
     siblings_split = serializers.BooleanField(default=False)
+    provider_urn = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=10,
+        help_text="The provider's Ofsted URN; blank: the provider's own.",
+    )
+    placement_postcode = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=10,
+        help_text="The carers' full postcode, in the household's postcode district.",
+    )
 
 
 class PlacementEndSerializer(serializers.Serializer):
@@ -426,7 +461,7 @@ class PlacementViewSet(
         placement_services.placement_view(
             placement=placement, by=request.user, channel=AccessChannel.API
         )
-        return Response(PlacementSerializer(placement).data)
+        return Response(PlacementSerializer(placement, context={"request": request}).data)
 
     @extend_schema(
         request=PlacementAgreeSerializer, responses={201: PlacementSerializer, 400: ERROR_RESPONSE}
@@ -438,7 +473,11 @@ class PlacementViewSet(
         referral = _visible_referral(request, values.pop("referral"))
         placement = placement_services.placement_agree(referral=referral, by=request.user, **values)
         placement = self.get_queryset().get(pk=placement.pk)
-        return Response(PlacementSerializer(placement).data, status=status.HTTP_201_CREATED)
+        data = PlacementSerializer(placement, context={"request": request}).data
+        data["warnings"] = (
+            [] if placement.placement_postcode else [placement_services.NO_PLACEMENT_POSTCODE]
+        )
+        return Response(data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=PlacementEndSerializer, responses={200: PlacementSerializer, 400: ERROR_RESPONSE}
@@ -452,4 +491,5 @@ class PlacementViewSet(
         placement_services.placement_end(
             placement=placement, by=request.user, **data.validated_data
         )
-        return Response(PlacementSerializer(self.get_queryset().get(pk=placement.pk)).data)
+        placement = self.get_queryset().get(pk=placement.pk)
+        return Response(PlacementSerializer(placement, context={"request": request}).data)
