@@ -20,7 +20,27 @@ class OrganisationAdminForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = "__all__"
+        fields = [
+            "kind",
+            "name",
+            "short_name",
+            "email",
+            "phone",
+            "website",
+            "is_active",
+            "dfe_la_code",
+            "gss_code",
+            "region",
+            "la_type",
+            "latitude",
+            "longitude",
+            "population",
+            "combined_authority",
+            "ofsted_urn",
+            "sector",
+            "owning_la",
+            "rcc",
+        ]
         help_texts = {
             "ofsted_urn": (
                 "IFAs and LA fostering services: as on the Ofsted report, such as SC123456."

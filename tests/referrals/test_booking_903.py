@@ -130,7 +130,7 @@ def test_api_agree_returns_the_warning_and_the_restricted_postcodes(client, worl
 
 
 def test_api_agree_without_postcode_warns(client, world):
-    j, offer = _approved(world)
+    j, _ = _approved(world)
     client.force_login(j.placement_officer)
     response = client.post(
         reverse("api:placement-list"), {"referral": j.referral.pk}, "application/json"

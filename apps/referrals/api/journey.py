@@ -31,7 +31,6 @@ from apps.referrals.choices import (
 from apps.referrals.filters import PlacementFilter, ScrutinyQueueFilter
 from apps.referrals.models import Offer, Placement, Referral
 from apps.referrals.options import Option, referral_options
-from apps.referrals.querysets import sees_full_postcodes
 from apps.referrals.permissions import (
     AGREE_PLACEMENT,
     CHOOSE_OPTION,
@@ -40,6 +39,7 @@ from apps.referrals.permissions import (
     VIEW_OPTIONS,
     VIEW_PLACEMENTS,
 )
+from apps.referrals.querysets import sees_full_postcodes
 from apps.referrals.services import choosing
 from apps.referrals.services import placements as placement_services
 from apps.referrals.services.scrutiny import scrutiny_decide
