@@ -42,7 +42,10 @@ class DateInput(forms.DateInput):
 class ChildForm(forms.Form):
     local_identifier = forms.CharField(
         max_length=40,
-        help_text="Your LA's reference for the child, such as MCR-C-0042. Never the child's name.",
+        help_text=(
+            "Your LA's reference for the child, such as MCR-C-0042: at most 10 characters, as "
+            "the DfE return (SSDA903 CHILD) allows. Never the child's name."
+        ),
     )
     case_system_id = forms.CharField(
         label="Case-system id",
@@ -63,12 +66,40 @@ class ChildForm(forms.Form):
     legal_status = forms.ChoiceField(
         label="Legal status", choices=[("", "Choose one"), *LegalStatus.choices]
     )
+    legal_status_from = forms.DateField(
+        label="Legal status from",
+        required=False,
+        widget=DateInput(),
+        help_text=(
+            "The date this legal status started. Leave blank for today. Not before the date of "
+            "birth or in the future."
+        ),
+    )
+    home_postcode = forms.CharField(
+        label="Home postcode",
+        max_length=10,
+        required=False,
+        help_text=(
+            "The full postcode of the child's home, such as M14 5AB, for the DfE return and "
+            "distances. Only your LA and the placing hub see it; providers see the district."
+        ),
+    )
     home_postcode_district = forms.CharField(
-        label="Home postcode district",
+        label="Home postcode district (if the full postcode is not known)",
         max_length=8,
         required=False,
-        help_text="The first part of the postcode only, such as M14. Used for distances.",
+        help_text=(
+            "The first part of the postcode only, such as M14. Taken from the full postcode "
+            "when you give one."
+        ),
     )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if (cleaned.get("home_postcode") or "").strip():
+            # The district is the full postcode's: the service derives it.
+            cleaned["home_postcode_district"] = ""
+        return cleaned
 
     @classmethod
     def initial_for(cls, child: Child) -> dict[str, Any]:
@@ -81,6 +112,7 @@ class ChildForm(forms.Form):
             "religion": child.religion,
             "languages": child.languages,
             "legal_status": child.legal_status,
+            "home_postcode": child.home_postcode,
             "home_postcode_district": child.home_postcode_district_id or "",
         }
 
