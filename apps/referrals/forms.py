@@ -467,3 +467,66 @@ class ReasonForm(forms.Form):
 
 class CohortForm(forms.Form):
     on = forms.DateField(label="Needs as on", required=False, widget=DateInput())
+
+
+class CareEpisodeForm(forms.Form):
+    """One of the child's earlier placements, recorded by hand (SSDA903 codes)."""
+
+    start_date = forms.DateField(label="Started", widget=DateInput())
+    end_date = forms.DateField(
+        label="Ended", widget=DateInput(), required=False, help_text="Leave blank if it has not."
+    )
+    placement_type = forms.ChoiceField(label="Placement type (SSDA903 PLACE)", choices=[])
+    placement_provider = forms.ChoiceField(
+        label="Placement provider (SSDA903)", choices=[("", "Choose one")]
+    )
+    legal_status = forms.ChoiceField(
+        label="Legal status then", choices=[("", "Choose one"), *LegalStatus.choices]
+    )
+    reason_ended = forms.ChoiceField(
+        label="Reason the placement ended (SSDA903)", required=False, choices=[]
+    )
+    left_care_reason = forms.ChoiceField(
+        label="If the child left care then, the reason (SSDA903 E-code)",
+        required=False,
+        choices=[],
+        help_text="Leave blank if the child moved straight to another placement.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .choices import LeftCare, PlacementProvider, ReasonEnded
+        from .history import PLACEMENT_TYPES
+
+        super().__init__(*args, **kwargs)
+        self.fields["placement_type"].choices = [  # type: ignore[attr-defined]
+            ("", "Choose one"),
+            *PLACEMENT_TYPES.items(),
+        ]
+        self.fields["placement_provider"].choices = [  # type: ignore[attr-defined]
+            ("", "Choose one"),
+            *PlacementProvider.choices,
+        ]
+        self.fields["reason_ended"].choices = [  # type: ignore[attr-defined]
+            ("", "Not ended"),
+            *ReasonEnded.choices,
+        ]
+        self.fields["left_care_reason"].choices = [  # type: ignore[attr-defined]
+            ("", "The child did not leave care"),
+            *LeftCare.choices,
+        ]
+
+    @classmethod
+    def initial_for(cls, episode: Any) -> dict[str, Any]:
+        from .choices import LeftCare
+
+        return {
+            "start_date": episode.start_date,
+            "end_date": episode.end_date,
+            "placement_type": episode.placement_type,
+            "placement_provider": episode.placement_provider,
+            "legal_status": episode.legal_status,
+            "reason_ended": episode.reason_place_change,
+            "left_care_reason": episode.reason_ended
+            if episode.reason_ended in LeftCare.values
+            else "",
+        }

@@ -99,6 +99,14 @@ def with_referral_scope(qs: QuerySet[Child]) -> QuerySet[Child]:
     )
 
 
+def care_history(*, child: Child) -> dict[str, Any]:
+    """The child's care timeline (newest first) and its figures, for pages and matching."""
+    from .history import care_timeline, moves_summary
+
+    rows = care_timeline(child)
+    return {"rows": rows, "summary": moves_summary(child, rows)}
+
+
 def legal_status_history(*, child: Child) -> list[LegalStatusChange]:
     """The child's legal statuses, newest first."""
     return list(child.legal_statuses.select_related("recorded_by").order_by("-start_date"))
@@ -374,6 +382,7 @@ def referral_detail(*, referral: Referral, user: User) -> dict[str, Any]:
         "show_case_id": in_la,
         "is_la_side": in_la,
         "full_postcode": sees_childs_full_postcode(user, referral.child),
+        "care": care_history(child=referral.child),
         "carer_review_done": carer_review_done(referral),
         # (field, message) pairs; the page shows the completeness one as its missing list.
         "send_blockers": send_blockers(referral) if referral.status == ReferralStatus.DRAFT else [],
