@@ -56,7 +56,7 @@ class OrganisationAdminForm(forms.ModelForm):
         return urn
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("ofsted_urn") and cleaned.get("kind") not in OFSTED_REGISTERED:
             self.add_error(
                 "ofsted_urn",

@@ -95,7 +95,7 @@ class ChildForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if (cleaned.get("home_postcode") or "").strip():
             # The district is the full postcode's: the service derives it.
             cleaned["home_postcode_district"] = ""

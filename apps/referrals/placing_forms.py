@@ -256,7 +256,7 @@ class PlacementEndForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("left_care") is False:
             # A reason chosen before the answer changed to "No" is not kept.
             cleaned["left_care_reason"] = ""

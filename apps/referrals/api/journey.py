@@ -473,11 +473,11 @@ class PlacementViewSet(
         referral = _visible_referral(request, values.pop("referral"))
         placement = placement_services.placement_agree(referral=referral, by=request.user, **values)
         placement = self.get_queryset().get(pk=placement.pk)
-        data = PlacementSerializer(placement, context={"request": request}).data
-        data["warnings"] = (
+        body = dict(PlacementSerializer(placement, context={"request": request}).data)
+        body["warnings"] = (
             [] if placement.placement_postcode else [placement_services.NO_PLACEMENT_POSTCODE]
         )
-        return Response(data, status=status.HTTP_201_CREATED)
+        return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=PlacementEndSerializer, responses={200: PlacementSerializer, 400: ERROR_RESPONSE}

@@ -103,12 +103,11 @@ def _overlaps(start: dt.date, end: dt.date | None) -> Q:
 
 
 def _check_overlap(child: Child, start: dt.date, end: dt.date | None, exclude: int | None) -> None:
+    episodes = CareEpisode.objects.filter(child=child)
+    if exclude is not None:
+        episodes = episodes.exclude(pk=exclude)
     clash = (
-        CareEpisode.objects.filter(child=child)
-        .exclude(pk=exclude)
-        .filter(_overlaps(start, end) | Q(start_date=start))
-        .order_by("start_date")
-        .first()
+        episodes.filter(_overlaps(start, end) | Q(start_date=start)).order_by("start_date").first()
     )
     if clash is not None:
         until = f" to {clash.end_date:%-d %B %Y}" if clash.end_date else " (no end date)"
@@ -133,10 +132,10 @@ def _check_overlap(child: Child, start: dt.date, end: dt.date | None, exclude: i
 
 def _new_episode_reason(child: Child, start: dt.date, exclude: int | None) -> str:
     """T when the care continues from a placement that ended that day, else S."""
-    continues = (
-        CareEpisode.objects.filter(child=child, end_date=start).exclude(pk=exclude).exists()
-        or Placement.objects.filter(child=child, end_date=start).exists()
-    )
+    episodes = CareEpisode.objects.filter(child=child, end_date=start)
+    if exclude is not None:
+        episodes = episodes.exclude(pk=exclude)
+    continues = episodes.exists() or Placement.objects.filter(child=child, end_date=start).exists()
     return NewEpisodeReason.T if continues else NewEpisodeReason.S
 
 
