@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import care_import, choosing, hub, la, placements, provider, scrutiny
+from .views import care_history, care_import, choosing, hub, la, placements, provider, scrutiny
 
 app_name = "referrals"
 
@@ -31,6 +31,21 @@ urlpatterns += [
         name="needs_assessment_create",
     ),
     path("children/<int:pk>/refer/", la.ReferralCreateView.as_view(), name="referral_create"),
+    path(
+        "children/<int:pk>/history/new/",
+        care_history.CareEpisodeCreateView.as_view(),
+        name="care_episode_create",
+    ),
+    path(
+        "children/<int:pk>/history/<int:episode_pk>/",
+        care_history.CareEpisodeEditView.as_view(),
+        name="care_episode_edit",
+    ),
+    path(
+        "children/<int:pk>/history/<int:episode_pk>/delete/",
+        care_history.CareEpisodeDeleteView.as_view(),
+        name="care_episode_delete",
+    ),
     path("", la.ReferralListView.as_view(), name="referral_list"),
     path("<int:pk>/", la.ReferralDetailView.as_view(), name="referral_detail"),
     path("<int:pk>/edit/<slug:section>/", la.ReferralEditView.as_view(), name="referral_edit"),

@@ -67,3 +67,19 @@ urlpatterns += [
     ),
     path("scrutiny/queue/", journey.ScrutinyQueueAPIView.as_view(), name="scrutiny-queue"),
 ]
+
+# The child's care history: timeline and figures; earlier placements recorded by hand.
+from . import care_history  # noqa: E402
+
+urlpatterns += [
+    path(
+        "children/<int:pk>/care-history/",
+        care_history.ChildCareHistoryAPIView.as_view(),
+        name="child-care-history",
+    ),
+    path(
+        "children/<int:pk>/care-history/<int:episode_pk>/",
+        care_history.CareEpisodeAPIView.as_view(),
+        name="child-care-episode",
+    ),
+]
