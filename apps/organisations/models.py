@@ -26,8 +26,9 @@ class Organisation(models.Model):
     population = models.PositiveIntegerField(null=True, blank=True)
     combined_authority = models.CharField(max_length=20, blank=True)
 
-    # Independent fostering agency
+    # Fostering service registered with Ofsted: an IFA or an LA fostering service
     ofsted_urn = models.CharField("Ofsted URN", max_length=10, blank=True)
+    # Independent fostering agency
     sector = models.CharField(max_length=10, choices=IfaSector.choices, blank=True)
 
     # LA fostering service

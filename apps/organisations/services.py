@@ -245,3 +245,15 @@ def postcodes_load(*, path: Path) -> LoadResult:
     Postcode.objects.bulk_update(to_update, ["easting", "northing"], batch_size=2000)
     result.created, result.updated = len(to_create), len(to_update)
     return result
+
+
+#: Ofsted's unique reference numbers: social care ("SC" and six digits) or six or seven digits.
+OFSTED_URN_RE = re.compile(r"^(SC\d{6}|\d{6,7})$")
+
+
+def normalise_ofsted_urn(value: str) -> str | None:
+    """ "sc 123456" → "SC123456"; "" for blank; None when it is not shaped like an Ofsted URN."""
+    urn = (value or "").strip().upper().replace(" ", "")
+    if not urn:
+        return ""
+    return urn if OFSTED_URN_RE.match(urn) else None

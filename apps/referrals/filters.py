@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .choices import LegalStatus, ReferralStatus, ReviewStatus, Urgency
-from .models import Child, Referral, ReferralReview
+from .models import CareHistoryImport, Child, Referral, ReferralReview
 
 # --- Children, referrals and reviews (LA side) -------------------------------------------------
 
@@ -295,3 +295,25 @@ class PlacementFilter(django_filters.FilterSet):
         if value == "starting":
             return queryset.filter(end_date__isnull=True, start_date__gt=timezone.localdate())
         return queryset.filter(end_date__isnull=False)
+
+
+# --- SSDA903 imports (helper import903) --------------------------------------------------------
+
+
+class CareImportFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=[
+            (CareHistoryImport.Status.ACCEPTED, "Imported"),
+            (CareHistoryImport.Status.REJECTED, "Rejected"),
+        ],
+        label="Outcome",
+    )
+    sort = django_filters.OrderingFilter(
+        fields=(("uploaded_at", "uploaded"), ("status", "status")),
+        field_labels={"uploaded_at": "Uploaded", "status": "Outcome"},
+        label="Sort by",
+    )
+
+    class Meta:
+        model = CareHistoryImport
+        fields = ["status"]

@@ -42,7 +42,10 @@ class DateInput(forms.DateInput):
 class ChildForm(forms.Form):
     local_identifier = forms.CharField(
         max_length=40,
-        help_text="Your LA's reference for the child, such as MCR-C-0042. Never the child's name.",
+        help_text=(
+            "Your LA's reference for the child, such as MCR-C-0042: at most 10 characters, as "
+            "the DfE return (SSDA903 CHILD) allows. Never the child's name."
+        ),
     )
     case_system_id = forms.CharField(
         label="Case-system id",
@@ -63,12 +66,40 @@ class ChildForm(forms.Form):
     legal_status = forms.ChoiceField(
         label="Legal status", choices=[("", "Choose one"), *LegalStatus.choices]
     )
+    legal_status_from = forms.DateField(
+        label="Legal status from",
+        required=False,
+        widget=DateInput(),
+        help_text=(
+            "The date this legal status started. Leave blank for today. Not before the date of "
+            "birth or in the future."
+        ),
+    )
+    home_postcode = forms.CharField(
+        label="Home postcode",
+        max_length=10,
+        required=False,
+        help_text=(
+            "The full postcode of the child's home, such as M14 5AB, for the DfE return and "
+            "distances. Only your LA and the placing hub see it; providers see the district."
+        ),
+    )
     home_postcode_district = forms.CharField(
-        label="Home postcode district",
+        label="Home postcode district (if the full postcode is not known)",
         max_length=8,
         required=False,
-        help_text="The first part of the postcode only, such as M14. Used for distances.",
+        help_text=(
+            "The first part of the postcode only, such as M14. Taken from the full postcode "
+            "when you give one."
+        ),
     )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if (cleaned.get("home_postcode") or "").strip():
+            # The district is the full postcode's: the service derives it.
+            cleaned["home_postcode_district"] = ""
+        return cleaned
 
     @classmethod
     def initial_for(cls, child: Child) -> dict[str, Any]:
@@ -81,6 +112,7 @@ class ChildForm(forms.Form):
             "religion": child.religion,
             "languages": child.languages,
             "legal_status": child.legal_status,
+            "home_postcode": child.home_postcode,
             "home_postcode_district": child.home_postcode_district_id or "",
         }
 
@@ -435,3 +467,66 @@ class ReasonForm(forms.Form):
 
 class CohortForm(forms.Form):
     on = forms.DateField(label="Needs as on", required=False, widget=DateInput())
+
+
+class CareEpisodeForm(forms.Form):
+    """One of the child's earlier placements, recorded by hand (SSDA903 codes)."""
+
+    start_date = forms.DateField(label="Started", widget=DateInput())
+    end_date = forms.DateField(
+        label="Ended", widget=DateInput(), required=False, help_text="Leave blank if it has not."
+    )
+    placement_type = forms.ChoiceField(label="Placement type (SSDA903 PLACE)", choices=[])
+    placement_provider = forms.ChoiceField(
+        label="Placement provider (SSDA903)", choices=[("", "Choose one")]
+    )
+    legal_status = forms.ChoiceField(
+        label="Legal status then", choices=[("", "Choose one"), *LegalStatus.choices]
+    )
+    reason_ended = forms.ChoiceField(
+        label="Reason the placement ended (SSDA903)", required=False, choices=[]
+    )
+    left_care_reason = forms.ChoiceField(
+        label="If the child left care then, the reason (SSDA903 E-code)",
+        required=False,
+        choices=[],
+        help_text="Leave blank if the child moved straight to another placement.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .choices import LeftCare, PlacementProvider, ReasonEnded
+        from .history import PLACEMENT_TYPES
+
+        super().__init__(*args, **kwargs)
+        self.fields["placement_type"].choices = [  # type: ignore[attr-defined]
+            ("", "Choose one"),
+            *PLACEMENT_TYPES.items(),
+        ]
+        self.fields["placement_provider"].choices = [  # type: ignore[attr-defined]
+            ("", "Choose one"),
+            *PlacementProvider.choices,
+        ]
+        self.fields["reason_ended"].choices = [  # type: ignore[attr-defined]
+            ("", "Not ended"),
+            *ReasonEnded.choices,
+        ]
+        self.fields["left_care_reason"].choices = [  # type: ignore[attr-defined]
+            ("", "The child did not leave care"),
+            *LeftCare.choices,
+        ]
+
+    @classmethod
+    def initial_for(cls, episode: Any) -> dict[str, Any]:
+        from .choices import LeftCare
+
+        return {
+            "start_date": episode.start_date,
+            "end_date": episode.end_date,
+            "placement_type": episode.placement_type,
+            "placement_provider": episode.placement_provider,
+            "legal_status": episode.legal_status,
+            "reason_ended": episode.reason_place_change,
+            "left_care_reason": episode.reason_ended
+            if episode.reason_ended in LeftCare.values
+            else "",
+        }

@@ -59,6 +59,7 @@ MINIMISED_KEYS = frozenset(
         "support_needed",
         "childs_views",
         "about_the_child",
+        "care_history",
     }
 )
 
@@ -98,6 +99,18 @@ def _risks(
             row["detail"] = getattr(referral, detail)
         out.append(row)
     return out
+
+
+def _care_counts(child: Any) -> dict[str, int]:
+    """How many placements the child has had and their moves in the last 12 months: counts
+    only, never dates, places or postcodes."""
+    from .history import moves_summary
+
+    summary = moves_summary(child)
+    return {
+        "placements": summary.placements,
+        "moves_last_12_months": summary.moves_last_12_months,
+    }
 
 
 def minimised_referral(referral: Referral, *, on: dt.date | None = None) -> dict[str, Any]:
@@ -196,6 +209,7 @@ def minimised_referral(referral: Referral, *, on: dt.date | None = None) -> dict
         ],
         "childs_views": referral.childs_views,
         "about_the_child": referral.about_the_child,
+        "care_history": _care_counts(child),
     }
     assert set(data) == MINIMISED_KEYS, "keep MINIMISED_KEYS in step with minimised_referral"
     return data

@@ -41,6 +41,7 @@ from .choices import (
     Urgency,
 )
 from .querysets import (
+    CareHistoryImportQuerySet,
     ChildQuerySet,
     OfferQuerySet,
     PlacementQuerySet,
@@ -123,7 +124,16 @@ class LegalStatusChange(models.Model):
 
 
 class CareHistoryImport(models.Model):
-    """One upload of an LA's SSDA903 Header and Episodes files; the originals are kept."""
+    """One upload of an LA's SSDA903 Header and Episodes files; the originals are kept.
+
+    Accepted: every row passed and was written in one transaction. Rejected: nothing written,
+    `errors` names the file, row and column of each problem (the first ones, `error_count` in
+    all)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Imported"
+        REJECTED = "rejected", "Rejected"
 
     la = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="care_imports")
     uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -132,12 +142,28 @@ class CareHistoryImport(models.Model):
     episodes_file = models.FileField(upload_to="ssda903/%Y/%m/", blank=True)
     header_name = models.CharField(max_length=255, blank=True)
     episodes_name = models.CharField(max_length=255, blank=True)
-    status = models.CharField(max_length=10, default="pending")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    header_rows = models.PositiveIntegerField(default=0)
+    episode_rows = models.PositiveIntegerField(default=0)
     children_created = models.PositiveIntegerField(default=0)
     children_updated = models.PositiveIntegerField(default=0)
+    children_unchanged = models.PositiveIntegerField(default=0)
     episodes_created = models.PositiveIntegerField(default=0)
     episodes_updated = models.PositiveIntegerField(default=0)
+    episodes_unchanged = models.PositiveIntegerField(default=0)
+    episodes_platform = models.PositiveIntegerField(
+        default=0, help_text="Episodes that are the platform's own placements: not imported"
+    )
+    episodes_replaced = models.PositiveIntegerField(
+        default=0,
+        help_text="Earlier imported episodes of the same children and dates that the file no "
+        "longer holds (a corrected start date): removed",
+    )
+    legal_statuses_created = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
+
+    objects = CareHistoryImportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-uploaded_at"]
@@ -159,10 +185,10 @@ class CareEpisode(models.Model):
     )
     legal_status = models.CharField("legal status (LS)", max_length=2, choices=LegalStatus.choices)
     category_of_need = models.CharField("category of need (CIN)", max_length=2, blank=True)
-    placement_type = models.CharField("placement type (PLACE)", max_length=2)
+    placement_type = models.CharField("placement type (PLACE)", max_length=3)
     placement_provider = models.CharField("placement provider", max_length=3, blank=True)
     reason_ended = models.CharField("reason episode ceased (REC)", max_length=3, blank=True)
-    reason_place_change = models.CharField("reason for placement change", max_length=5, blank=True)
+    reason_place_change = models.CharField("reason for placement change", max_length=6, blank=True)
     home_postcode = models.CharField(max_length=8, blank=True)
     placement_postcode = models.CharField(max_length=8, blank=True)
     urn = models.CharField("Ofsted URN", max_length=10, blank=True)

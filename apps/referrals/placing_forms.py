@@ -14,6 +14,7 @@ from apps.providers.models import Vacancy
 from .choices import (
     ChoiceReason,
     DeclineReason,
+    LeftCare,
     PlacementType,
     ReasonEnded,
     ScrutinyDecision,
@@ -214,6 +215,22 @@ class PlacementAgreeForm(forms.Form):
         initial="U6",
     )
     siblings_split = forms.BooleanField(label="Siblings are placed apart", required=False)
+    provider_urn = forms.CharField(
+        label="Provider's Ofsted URN (optional)",
+        required=False,
+        max_length=10,
+        help_text="Leave blank to use the provider's URN. The DfE return (SSDA903 URN) needs it.",
+    )
+    placement_postcode = forms.CharField(
+        label="Carers' full postcode",
+        required=False,
+        max_length=10,
+        help_text=(
+            "Such as M14 5AB, in the household's postcode district. Only the child's local "
+            "authority and the hub see it. The DfE return (SSDA903 PL_POST) and the distance "
+            "from home need it."
+        ),
+    )
 
 
 class PlacementEndForm(forms.Form):
@@ -222,3 +239,25 @@ class PlacementEndForm(forms.Form):
         label="Reason the placement ended (SSDA903)",
         choices=[("", "Choose a reason"), *ReasonEnded.choices],
     )
+    left_care = forms.TypedChoiceField(
+        label="Did the child stop being looked after?",
+        choices=[
+            ("yes", "Yes, the child left care"),
+            ("no", "No, the child moves to another placement"),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether the child stopped being looked after."},
+    )
+    left_care_reason = forms.ChoiceField(
+        label="Reason the child left care (SSDA903)",
+        choices=[("", "Choose a reason"), *LeftCare.choices],
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("left_care") is False:
+            # A reason chosen before the answer changed to "No" is not kept.
+            cleaned["left_care_reason"] = ""
+        return cleaned

@@ -71,6 +71,17 @@ class ChildQuerySet(models.QuerySet):
         ).distinct()
 
 
+class CareHistoryImportQuerySet(models.QuerySet):
+    """An LA's SSDA903 imports (and their originals) are seen by that LA's staff only."""
+
+    def visible_to(self, user: User) -> CareHistoryImportQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(la_id__in=org_ids_by_kind(user)[OrganisationKind.LOCAL_AUTHORITY])
+
+
 class ReferralQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> ReferralQuerySet:
         if not user.is_authenticated:
@@ -163,3 +174,22 @@ class PlacementQuerySet(models.QuerySet):
 
     def current(self) -> PlacementQuerySet:
         return self.filter(end_date__isnull=True, start_date__lte=timezone.localdate())
+
+
+def sees_full_postcodes(user: User, *, la_id: int | None, rcc_ids: set[int]) -> bool:
+    """Whether the user may see a child's full postcodes (home and placement, SSDA903 HOME_POST
+    and PL_POST): the child's LA (social workers, IROs) and the placing hub (placement officers
+    of a hub of an RCC the child's referral is with). Everyone else sees the district only."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    for m in user.membership_list:
+        org = m.organisation
+        if m.role not in SCOPING_ROLES_BY_KIND.get(org.kind, ()):
+            continue
+        if org.kind == OrganisationKind.LOCAL_AUTHORITY and org.pk == la_id:
+            return True
+        if org.kind == OrganisationKind.HUB and org.rcc_id in rcc_ids:
+            return True
+    return False

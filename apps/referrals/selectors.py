@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from apps.accounts.roles import Role
@@ -16,13 +16,14 @@ from apps.organisations.kinds import OrganisationKind
 from .choices import ReferralStatus, ReviewStatus
 from .models import (
     Child,
+    LegalStatusChange,
     NeedsAssessment,
     NeedsAssessmentItem,
     Referral,
     ReferralAccessLog,
     ReferralReview,
 )
-from .querysets import org_ids_by_kind
+from .querysets import org_ids_by_kind, sees_full_postcodes
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -61,6 +62,54 @@ def is_in_childs_la(user: User, child: Child) -> bool:
     if user.is_superuser:
         return True
     return child.la_id in org_ids_by_kind(user)[OrganisationKind.LOCAL_AUTHORITY]
+
+
+def sees_childs_full_postcode(user: User, child: Child) -> bool:
+    """The child's full home postcode is for the child's LA and the placing hub (a hub of an
+    RCC that one of the child's referrals is with); everyone else sees the district.
+    Reads `child.referral_scope` when a list prefetched it (see `with_referral_scope`)."""
+    if is_in_childs_la(user, child):
+        return True
+    if not user.is_authenticated:
+        return False
+    hub_rccs = {
+        m.organisation.rcc_id
+        for m in user.membership_list
+        if m.organisation.kind == OrganisationKind.HUB and m.role == Role.PLACEMENT_OFFICER
+    }
+    if not hub_rccs:
+        return False
+    scope = getattr(child, "referral_scope", None)
+    rccs = (
+        {r.rcc_id for r in scope}
+        if scope is not None
+        else set(child.referrals.values_list("rcc_id", flat=True))
+    )
+    return sees_full_postcodes(user, la_id=child.la_id, rcc_ids=rccs)
+
+
+def with_referral_scope(qs: QuerySet[Child]) -> QuerySet[Child]:
+    """Prefetch each child's referrals' RCCs (one query for the list): who sees full postcodes."""
+    return qs.prefetch_related(
+        Prefetch(
+            "referrals",
+            queryset=Referral.objects.only("pk", "child_id", "rcc_id"),
+            to_attr="referral_scope",
+        )
+    )
+
+
+def care_history(*, child: Child) -> dict[str, Any]:
+    """The child's care timeline (newest first) and its figures, for pages and matching."""
+    from .history import care_timeline, moves_summary
+
+    rows = care_timeline(child)
+    return {"rows": rows, "summary": moves_summary(child, rows)}
+
+
+def legal_status_history(*, child: Child) -> list[LegalStatusChange]:
+    """The child's legal statuses, newest first."""
+    return list(child.legal_statuses.select_related("recorded_by").order_by("-start_date"))
 
 
 def _latest_assessment(on: dt.date | None = None) -> Subquery:
@@ -332,6 +381,8 @@ def referral_detail(*, referral: Referral, user: User) -> dict[str, Any]:
         "events": timeline(referral),
         "show_case_id": in_la,
         "is_la_side": in_la,
+        "full_postcode": sees_childs_full_postcode(user, referral.child),
+        "care": care_history(child=referral.child),
         "carer_review_done": carer_review_done(referral),
         # (field, message) pairs; the page shows the completeness one as its missing list.
         "send_blockers": send_blockers(referral) if referral.status == ReferralStatus.DRAFT else [],

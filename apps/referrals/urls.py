@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import choosing, hub, la, placements, provider, scrutiny
+from .views import care_history, care_import, choosing, hub, la, placements, provider, scrutiny
 
 app_name = "referrals"
 
@@ -11,6 +11,18 @@ urlpatterns += [
     path("children/", la.ChildListView.as_view(), name="child_list"),
     path("children/new/", la.ChildCreateView.as_view(), name="child_create"),
     path("children/needs/", la.CohortNeedsView.as_view(), name="cohort_needs"),
+    path("children/imports/", care_import.CareImportListView.as_view(), name="care_import_list"),
+    path("children/imports/new/", care_import.CareImportView.as_view(), name="care_import"),
+    path(
+        "children/imports/<int:pk>/",
+        care_import.CareImportDetailView.as_view(),
+        name="care_import_detail",
+    ),
+    path(
+        "children/imports/<int:pk>/<slug:which>/",
+        care_import.CareImportOriginalView.as_view(),
+        name="care_import_original",
+    ),
     path("children/<int:pk>/", la.ChildDetailView.as_view(), name="child_detail"),
     path("children/<int:pk>/edit/", la.ChildEditView.as_view(), name="child_edit"),
     path(
@@ -19,6 +31,21 @@ urlpatterns += [
         name="needs_assessment_create",
     ),
     path("children/<int:pk>/refer/", la.ReferralCreateView.as_view(), name="referral_create"),
+    path(
+        "children/<int:pk>/history/new/",
+        care_history.CareEpisodeCreateView.as_view(),
+        name="care_episode_create",
+    ),
+    path(
+        "children/<int:pk>/history/<int:episode_pk>/",
+        care_history.CareEpisodeEditView.as_view(),
+        name="care_episode_edit",
+    ),
+    path(
+        "children/<int:pk>/history/<int:episode_pk>/delete/",
+        care_history.CareEpisodeDeleteView.as_view(),
+        name="care_episode_delete",
+    ),
     path("", la.ReferralListView.as_view(), name="referral_list"),
     path("<int:pk>/", la.ReferralDetailView.as_view(), name="referral_detail"),
     path("<int:pk>/edit/<slug:section>/", la.ReferralEditView.as_view(), name="referral_edit"),

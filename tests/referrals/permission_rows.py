@@ -6,6 +6,7 @@ Each helper keeps its rows under its own heading; ROWS is the sum.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import TYPE_CHECKING, Any
 
 from apps.accounts.roles import Role
@@ -83,14 +84,53 @@ def _referral_reviewed_by(world: World, user: User) -> dict[str, Any]:
     return kwargs
 
 
+_SEQUENCE = itertools.count(1)
+
+
 def _child_data(world: World, user: User) -> dict[str, Any]:
     return {
-        "local_identifier": f"PM-{user.pk}-{dt.datetime.now().timestamp()}",
+        # Unique, and within the DfE's 10 characters for CHILD.
+        "local_identifier": f"PM-{next(_SEQUENCE):07d}",
         "date_of_birth": "2016-05-04",
         "sex": "F",
         "ethnicity": "WBRI",
         "religion": "none",
         "legal_status": "C2",
+    }
+
+
+def _recorded_episode(world: World, user: User, *, la: Any = None) -> dict[str, Any]:
+    from apps.referrals.models import CareEpisode
+    from tests.referrals.factories import ChildFactory
+
+    child = ChildFactory(la=la or world.la, date_of_birth=dt.date(2014, 1, 1))
+    episode = CareEpisode.objects.create(
+        child=child,
+        start_date=dt.date(2020, 1, 1),
+        end_date=dt.date(2021, 1, 1),
+        new_episode_reason="S",
+        legal_status="C2",
+        placement_type="U6",
+        placement_provider="PR1",
+        reason_place_change="CARPL",
+        reason_ended="X1",
+        source="recorded",
+    )
+    return {"pk": child.pk, "episode_pk": episode.pk}
+
+
+def _other_recorded_episode(world: World, user: User) -> dict[str, Any]:
+    return _recorded_episode(world, user, la=world.other_la)
+
+
+def _episode_data(world: World, user: User) -> dict[str, Any]:
+    return {
+        "start_date": "2022-01-01",
+        "end_date": "2022-06-01",
+        "placement_type": "U6",
+        "placement_provider": "PR1",
+        "legal_status": "C2",
+        "reason_ended": "CARPL",
     }
 
 
@@ -169,6 +209,48 @@ LA_ROWS = [
     Row("api:child-list", roles=SOCIAL_WORKERS, method="post", data=_child_data, ok=201),
     Row("api:child-detail", roles=VIEW_CHILDREN.roles, kwargs=_child, hidden=_other_child),
     Row("api:child-assessments", roles=VIEW_CHILDREN.roles, kwargs=_child, hidden=_other_child),
+    Row("api:child-care-history", roles=VIEW_CHILDREN.roles, kwargs=_child, hidden=_other_child),
+    Row(
+        "api:child-care-history",
+        roles=SOCIAL_WORKERS,
+        kwargs=_child,
+        hidden=_other_child,
+        method="post",
+        data=_episode_data,
+        ok=201,
+    ),
+    Row(
+        "api:child-care-episode",
+        roles=SOCIAL_WORKERS,
+        kwargs=_recorded_episode,
+        hidden=_other_recorded_episode,
+        method="delete",
+        ok=204,
+    ),
+    Row("referrals:care_episode_create", roles=SOCIAL_WORKERS, kwargs=_child, hidden=_other_child),
+    Row(
+        "referrals:care_episode_create",
+        roles=SOCIAL_WORKERS,
+        kwargs=_child,
+        hidden=_other_child,
+        method="post",
+        data=_episode_data,
+        ok=302,
+    ),
+    Row(
+        "referrals:care_episode_edit",
+        roles=SOCIAL_WORKERS,
+        kwargs=_recorded_episode,
+        hidden=_other_recorded_episode,
+    ),
+    Row(
+        "referrals:care_episode_delete",
+        roles=SOCIAL_WORKERS,
+        kwargs=_recorded_episode,
+        hidden=_other_recorded_episode,
+        method="post",
+        ok=302,
+    ),
     Row("api:referral-list", roles=VIEW_REFERRAL.roles),
     Row("api:referral-detail", roles=VIEW_REFERRAL.roles, kwargs=_referral, hidden=_other_referral),
     Row(
@@ -380,7 +462,11 @@ def _agree_api_data(world: World, user: User) -> dict[str, Any]:
 
 
 PROVIDER_OFFICERS = RESPOND_TO_REFERRALS.roles
-TODAY = lambda w, u: {"end_date": dt.date.today().isoformat(), "reason_ended": "PLACE"}  # noqa: E731
+TODAY = lambda w, u: {  # noqa: E731
+    "end_date": dt.date.today().isoformat(),
+    "reason_ended": "PLACE",
+    "left_care": "no",
+}
 DECISION = lambda w, u: {"decision": "approved", "reasons": "Meets the child's needs."}  # noqa: E731
 
 PLACING_ROWS = [
@@ -706,3 +792,63 @@ HUB_ROWS = [
     Row("api:rcc-matching-weights", roles=COMMISSIONERS, kwargs=_own_rcc, hidden=_other_rcc),
 ]
 ROWS += HUB_ROWS
+
+# --- SSDA903 imports of an LA's care history (helper import903) ---------------------------------
+
+
+def _care_import(la: Any) -> Any:
+    from django.core.files.base import ContentFile
+
+    from apps.referrals.models import CareHistoryImport
+    from tests.factories import UserFactory
+
+    record = CareHistoryImport(
+        la=la, uploaded_by=UserFactory(), header_name="header.csv", episodes_name="episodes.csv"
+    )
+    record.header_file.save("header.csv", ContentFile(b"CHILD,SEX,DOB,ETHNIC\r\n"), save=False)
+    record.episodes_file.save("episodes.csv", ContentFile(b"CHILD,DECOM\r\n"), save=False)
+    record.status = "rejected"
+    record.save()
+    return record
+
+
+def _own_import(world: World, user: User) -> dict[str, Any]:
+    return {"pk": _care_import(world.la).pk}
+
+
+def _other_import(world: World, user: User) -> dict[str, Any]:
+    return {"pk": _care_import(world.other_la).pk}
+
+
+def _own_original(world: World, user: User) -> dict[str, Any]:
+    return {**_own_import(world, user), "which": "episodes"}
+
+
+def _other_original(world: World, user: User) -> dict[str, Any]:
+    return {**_other_import(world, user), "which": "episodes"}
+
+
+CARE_IMPORT_ROWS = [
+    Row("referrals:care_import_list", roles=VIEW_CHILDREN.roles),
+    Row("referrals:care_import", roles=SOCIAL_WORKERS),
+    Row(
+        "referrals:care_import_detail",
+        roles=VIEW_CHILDREN.roles,
+        kwargs=_own_import,
+        hidden=_other_import,
+    ),
+    Row(
+        "referrals:care_import_original",
+        roles=VIEW_CHILDREN.roles,
+        kwargs=_own_original,
+        hidden=_other_original,
+    ),
+    Row("api:care-import-list", roles=VIEW_CHILDREN.roles),
+    Row(
+        "api:care-import-detail",
+        roles=VIEW_CHILDREN.roles,
+        kwargs=_own_import,
+        hidden=_other_import,
+    ),
+]
+ROWS += CARE_IMPORT_ROWS

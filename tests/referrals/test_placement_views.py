@@ -111,7 +111,8 @@ def test_end_page(client, world):
     response = client.post(url, {"end_date": timezone.localdate().isoformat(), "reason_ended": ""})
     assert response.status_code == 200
     response = client.post(
-        url, {"end_date": timezone.localdate().isoformat(), "reason_ended": "CARPL"}
+        url,
+        {"end_date": timezone.localdate().isoformat(), "reason_ended": "CARPL", "left_care": "no"},
     )
     assert response.status_code == 302
     placement.refresh_from_db()

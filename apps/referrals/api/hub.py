@@ -143,6 +143,7 @@ class ReferralOptionsAPIView(HubReferralMixin, generics.GenericAPIView):
                 "free_by": profile.start_by.isoformat(),
                 "looking_in_house_first": referral.looking_in_house_first,
             },
+            "child_care_history": _care_history(referral),
             "homes_considered": ranking.considered,
             "homes_excluded": ranking.excluded_homes,
             "exclusions": ranking.exclusion_summary,
@@ -150,6 +151,18 @@ class ReferralOptionsAPIView(HubReferralMixin, generics.GenericAPIView):
             **response.data,
         }
         return response
+
+
+def _care_history(referral: Referral) -> dict[str, Any]:
+    """The child's stability so far for the hub choosing a home: the figures and the five most
+    recent placements."""
+    from apps.referrals.history import care_timeline, moves_summary
+
+    rows = care_timeline(referral.child)
+    return {
+        "summary": moves_summary(referral.child, rows).as_dict(),
+        "recent": [row.as_dict() for row in rows[:5]],
+    }
 
 
 # --- Sending to chosen households --------------------------------------------------------------

@@ -22,6 +22,7 @@ from apps.referrals import selectors
 from apps.referrals.choices import (
     AccessChannel,
     ChoiceReason,
+    LeftCare,
     PlacementStatus,
     PlacementType,
     ReasonEnded,
@@ -38,6 +39,7 @@ from apps.referrals.permissions import (
     VIEW_OPTIONS,
     VIEW_PLACEMENTS,
 )
+from apps.referrals.querysets import sees_full_postcodes
 from apps.referrals.services import choosing
 from apps.referrals.services import placements as placement_services
 from apps.referrals.services.scrutiny import scrutiny_decide
@@ -347,6 +349,13 @@ class PlacementSerializer(serializers.ModelSerializer):
     scrutiny_outstanding = serializers.BooleanField(default=False)
     status = serializers.ChoiceField(choices=PlacementStatus.choices, read_only=True)
     agreement = AgreementSerializer()
+    home_postcode = serializers.CharField(
+        read_only=True,
+        help_text="The child's home postcode at the start; only for the child's LA and the hub.",
+    )
+    placement_postcode = serializers.CharField(
+        read_only=True, help_text="The carers' full postcode; only for the child's LA and the hub."
+    )
 
     class Meta:
         model = Placement
@@ -363,7 +372,11 @@ class PlacementSerializer(serializers.ModelSerializer):
             "start_date",
             "end_date",
             "reason_ended",
+            "left_care_reason",
             "status",
+            "provider_urn",
+            "home_postcode",
+            "placement_postcode",
             "distance_from_home_miles",
             "emergency_scrutiny_due",
             "scrutiny_outstanding",
@@ -371,6 +384,16 @@ class PlacementSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance: Placement) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None or not sees_full_postcodes(
+            request.user, la_id=instance.la_id, rcc_ids={instance.rcc_id}
+        ):
+            data.pop("home_postcode", None)
+            data.pop("placement_postcode", None)
+        return data
 
 
 class PlacementAgreeSerializer(serializers.Serializer):
@@ -380,11 +403,38 @@ class PlacementAgreeSerializer(serializers.Serializer):
         choices=[(c, PlacementType(c).label) for c in ("U4", "U5", "U6")], default="U6"
     )
     siblings_split = serializers.BooleanField(default=False)
+    provider_urn = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=10,
+        help_text="The provider's Ofsted URN; blank: the provider's own.",
+    )
+    placement_postcode = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=10,
+        help_text="The carers' full postcode, in the household's postcode district.",
+    )
 
 
 class PlacementEndSerializer(serializers.Serializer):
     end_date = serializers.DateField()
     reason_ended = serializers.ChoiceField(choices=ReasonEnded.choices)
+    left_care = serializers.BooleanField(
+        help_text=(
+            "Did the child stop being looked after as the placement ended? If not, the next "
+            "placement should start the same day."
+        )
+    )
+    left_care_reason = serializers.ChoiceField(
+        choices=LeftCare.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="SSDA903 reason the child left care (E-code); required when left_care is true.",
+    )
 
 
 class PlacementViewSet(
@@ -411,7 +461,7 @@ class PlacementViewSet(
         placement_services.placement_view(
             placement=placement, by=request.user, channel=AccessChannel.API
         )
-        return Response(PlacementSerializer(placement).data)
+        return Response(PlacementSerializer(placement, context={"request": request}).data)
 
     @extend_schema(
         request=PlacementAgreeSerializer, responses={201: PlacementSerializer, 400: ERROR_RESPONSE}
@@ -423,7 +473,11 @@ class PlacementViewSet(
         referral = _visible_referral(request, values.pop("referral"))
         placement = placement_services.placement_agree(referral=referral, by=request.user, **values)
         placement = self.get_queryset().get(pk=placement.pk)
-        return Response(PlacementSerializer(placement).data, status=status.HTTP_201_CREATED)
+        body = dict(PlacementSerializer(placement, context={"request": request}).data)
+        body["warnings"] = (
+            [] if placement.placement_postcode else [placement_services.NO_PLACEMENT_POSTCODE]
+        )
+        return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=PlacementEndSerializer, responses={200: PlacementSerializer, 400: ERROR_RESPONSE}
@@ -437,4 +491,5 @@ class PlacementViewSet(
         placement_services.placement_end(
             placement=placement, by=request.user, **data.validated_data
         )
-        return Response(PlacementSerializer(self.get_queryset().get(pk=placement.pk)).data)
+        placement = self.get_queryset().get(pk=placement.pk)
+        return Response(PlacementSerializer(placement, context={"request": request}).data)

@@ -87,6 +87,7 @@ class ChildSerializer(serializers.ModelSerializer):
     )
     latest_needs_version = serializers.SerializerMethodField()
     latest_needs_assessed_on = serializers.SerializerMethodField()
+    legal_status_history = serializers.SerializerMethodField()
 
     class Meta:
         model = Child
@@ -103,6 +104,8 @@ class ChildSerializer(serializers.ModelSerializer):
             "religion",
             "languages",
             "legal_status",
+            "legal_status_history",
+            "home_postcode",
             "home_postcode_district",
             "latest_needs_version",
             "latest_needs_assessed_on",
@@ -121,10 +124,37 @@ class ChildSerializer(serializers.ModelSerializer):
     def get_latest_needs_assessed_on(self, child: Child) -> dt.date | None:
         return _latest_needs(child)[1]
 
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "legal_status": {"type": "string"},
+                    "start_date": {"type": "string", "format": "date"},
+                    "source": {"type": "string"},
+                },
+            },
+        }
+    )
+    def get_legal_status_history(self, child: Child) -> list[dict[str, Any]]:
+        """Newest first; only on a single child (the list leaves it out)."""
+        if not self.context.get("detail"):
+            return []
+        return [
+            {"legal_status": ls.legal_status, "start_date": ls.start_date, "source": ls.source}
+            for ls in selectors.legal_status_history(child=child)
+        ]
+
     def to_representation(self, instance: Child) -> dict[str, Any]:
         data = super().to_representation(instance)
-        if not selectors.is_in_childs_la(self.context["request"].user, instance):
+        user = self.context["request"].user
+        if not selectors.is_in_childs_la(user, instance):
             data.pop("case_system_id", None)
+        if not selectors.sees_childs_full_postcode(user, instance):
+            data.pop("home_postcode", None)
+        if not self.context.get("detail"):
+            data.pop("legal_status_history", None)
         return data
 
 
@@ -140,6 +170,20 @@ class ChildWriteSerializer(serializers.Serializer):
     religion = serializers.CharField(max_length=12, required=False)
     languages = serializers.ListField(child=serializers.CharField(), required=False)
     legal_status = serializers.CharField(max_length=2)
+    legal_status_from = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text=(
+            "The date the legal status started (default today): recorded in the child's legal "
+            "status history when the status is set or changed."
+        ),
+    )
+    home_postcode = serializers.CharField(
+        max_length=10,
+        required=False,
+        allow_blank=True,
+        help_text="Full postcode; the district is taken from it. Only the LA and the hub see it.",
+    )
     home_postcode_district = serializers.CharField(
         max_length=8, required=False, allow_blank=True, allow_null=True
     )
@@ -488,9 +532,13 @@ class ChildViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> Any:
-        return selectors.children_with_summary(super().get_queryset()).order_by(
-            "local_identifier", "pk"
-        )
+        return selectors.with_referral_scope(
+            selectors.children_with_summary(super().get_queryset())
+        ).order_by("local_identifier", "pk")
+
+    def _detail(self, child: Child, code: int = status.HTTP_200_OK) -> Response:
+        context = {**self.get_serializer_context(), "detail": True}
+        return Response(ChildSerializer(child, context=context).data, status=code)
 
     def create(self, request: Request) -> Response:
         data = payload(request)
@@ -509,8 +557,7 @@ class ChildViewSet(
             )
         values = {k: v for k, v in write.validated_data.items() if k != "la"}
         child = child_services.child_create(by=_user(request), la=las[0], **values)
-        child = self.get_queryset().get(pk=child.pk)
-        return Response(self.get_serializer(child).data, status=status.HTTP_201_CREATED)
+        return self._detail(self.get_queryset().get(pk=child.pk), status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         child = self.get_object()
@@ -521,7 +568,7 @@ class ChildViewSet(
             channel=AccessChannel.API,
             roles=VIEW_CHILDREN.roles,
         )
-        return Response(self.get_serializer(child).data)
+        return self._detail(child)
 
     def partial_update(self, request: Request, pk: Any = None) -> Response:
         child = self.get_object()
@@ -529,7 +576,7 @@ class ChildViewSet(
         write.is_valid(raise_exception=True)
         values = {k: v for k, v in write.validated_data.items() if k != "la"}
         child_services.child_update(by=_user(request), child=child, **values)
-        return Response(self.get_serializer(self.get_queryset().get(pk=child.pk)).data)
+        return self._detail(self.get_queryset().get(pk=child.pk))
 
     @extend_schema(
         summary="Every version of the child's needs, newest first",

@@ -39,6 +39,11 @@ class MinimisedReferralSerializer(serializers.Serializer):
     support_needed = serializers.ListField(child=serializers.DictField(), read_only=True)
     childs_views = serializers.CharField(read_only=True)
     about_the_child = serializers.CharField(read_only=True)
+    care_history = serializers.DictField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text="Counts only: placements so far and moves in the last 12 months.",
+    )
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         return minimised_referral(instance)

@@ -12,6 +12,11 @@ router.register("children", ChildViewSet, basename="child")
 router.register("referrals", ReferralViewSet, basename="referral")
 router.register("referral-reviews", ReviewRequestViewSet, basename="review-request")
 
+# An LA's SSDA903 Header and Episodes imported as care history (api/care_import.py).
+from .care_import import CareImportViewSet  # noqa: E402
+
+router.register("care-imports", CareImportViewSet, basename="care-import")
+
 # Provider answers, choosing, scrutiny and placements (helper OP: api/provider.py, api/journey.py).
 from .journey import OfferViewSet, PlacementViewSet  # noqa: E402
 from .provider import ProviderTargetViewSet  # noqa: E402
@@ -61,4 +66,20 @@ urlpatterns += [
         name="referral-scrutiny",
     ),
     path("scrutiny/queue/", journey.ScrutinyQueueAPIView.as_view(), name="scrutiny-queue"),
+]
+
+# The child's care history: timeline and figures; earlier placements recorded by hand.
+from . import care_history  # noqa: E402
+
+urlpatterns += [
+    path(
+        "children/<int:pk>/care-history/",
+        care_history.ChildCareHistoryAPIView.as_view(),
+        name="child-care-history",
+    ),
+    path(
+        "children/<int:pk>/care-history/<int:episode_pk>/",
+        care_history.CareEpisodeAPIView.as_view(),
+        name="child-care-episode",
+    ),
 ]

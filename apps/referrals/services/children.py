@@ -24,8 +24,10 @@ from apps.core.errors import DomainError
 from apps.needs.models import NeedDomain, NeedLevel
 from apps.organisations.kinds import OrganisationKind
 from apps.organisations.models import Organisation, PostcodeDistrict
+from apps.organisations.services import normalise_postcode
 from apps.providers.choices import LANGUAGES
-from apps.referrals.models import Child, NeedsAssessment, NeedsAssessmentItem
+from apps.referrals.choices import CareHistorySource, LegalStatus
+from apps.referrals.models import Child, LegalStatusChange, NeedsAssessment, NeedsAssessmentItem
 
 CHILD_FIELDS = (
     "local_identifier",
@@ -37,7 +39,10 @@ CHILD_FIELDS = (
     "languages",
     "legal_status",
     "home_postcode_district",
+    "home_postcode",
 )
+#: The DfE's limit for CHILD in the SSDA903 return: the LA's identifier is what it sends.
+LOCAL_IDENTIFIER_MAX = 10
 
 
 @contextlib.contextmanager
@@ -93,6 +98,38 @@ def district(code: str | PostcodeDistrict | None, *, field: str) -> PostcodeDist
     return found
 
 
+def _check_identifier_length(identifier: str) -> None:
+    if len(identifier) > LOCAL_IDENTIFIER_MAX:
+        raise DomainError(
+            f"The local identifier can be at most {LOCAL_IDENTIFIER_MAX} characters (the DfE's "
+            f"limit for CHILD in the SSDA903 return); {identifier} has {len(identifier)}.",
+            field="local_identifier",
+        )
+
+
+def _clean_home_postcode(out: dict[str, Any]) -> None:
+    """The full home postcode, normalised; the district is derived from it, and one given as
+    well must be the same."""
+    raw = (out.get("home_postcode") or "").strip()
+    if not raw:
+        out["home_postcode"] = ""
+        return
+    postcode = normalise_postcode(raw)
+    if postcode is None:
+        raise DomainError(
+            "Enter the child's full home postcode, such as M14 5AB.", field="home_postcode"
+        )
+    derived = district(postcode.split(" ")[0], field="home_postcode")
+    given = out.get("home_postcode_district")
+    if given is not None and derived is not None and given.pk != derived.pk:
+        raise DomainError(
+            f"The home postcode district must be the full postcode's ({derived.code}), or leave "
+            "it blank.",
+            field="home_postcode_district",
+        )
+    out["home_postcode"], out["home_postcode_district"] = postcode, derived
+
+
 def _clean_child(values: dict[str, Any]) -> dict[str, Any]:
     out = dict(values)
     if "local_identifier" in out:
@@ -126,6 +163,10 @@ def _clean_child(values: dict[str, Any]) -> dict[str, Any]:
         out["home_postcode_district"] = district(
             out["home_postcode_district"], field="home_postcode_district"
         )
+    if "home_postcode" in out:
+        _clean_home_postcode(out)
+    if "legal_status" in out and out["legal_status"] not in LegalStatus.values:
+        raise DomainError("Choose the child's legal status.", field="legal_status")
     unknown_fields = set(out) - set(CHILD_FIELDS)
     if unknown_fields:
         raise DomainError(f"Unknown field(s): {', '.join(sorted(unknown_fields))}.")
@@ -133,9 +174,15 @@ def _clean_child(values: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def child_create(*, by: User, la: Organisation, **fields: Any) -> Child:
+def child_create(
+    *, by: User, la: Organisation, legal_status_from: dt.date | None = None, **fields: Any
+) -> Child:
+    """Create the child's record; its legal status is recorded as the first row of the history,
+    from `legal_status_from` (default: today, the day the record is made)."""
     require_social_worker(by, la)
     values = _clean_child(fields)
+    _check_identifier_length(values.get("local_identifier", ""))
+    _check_status_date(legal_status_from, values.get("date_of_birth"))
     if Child.objects.filter(la=la, local_identifier=values["local_identifier"]).exists():
         raise DomainError(
             f"{la.name} already has a child with the local identifier "
@@ -145,18 +192,49 @@ def child_create(*, by: User, la: Organisation, **fields: Any) -> Child:
     with acting_as(by):
         try:
             with transaction.atomic():
-                return Child.objects.create(la=la, created_by=by, **values)
+                child = Child.objects.create(la=la, created_by=by, **values)
         except IntegrityError as err:  # a concurrent create with the same identifier
             raise DomainError(
                 "That local identifier is already in use.", field="local_identifier"
             ) from err
+        legal_status_record(
+            child=child,
+            legal_status=child.legal_status,
+            start_date=legal_status_from or timezone.localdate(),
+            by=by,
+        )
+    return child
 
 
 @transaction.atomic
-def child_update(*, by: User, child: Child, **fields: Any) -> Child:
+def child_update(
+    *, by: User, child: Child, legal_status_from: dt.date | None = None, **fields: Any
+) -> Child:
+    """Change the child's record. A change of legal status is recorded in its history from
+    `legal_status_from` (default today); the child's legal status is the latest there."""
     require_social_worker(by, child.la_id)
     values = _clean_child(fields)
     new_id = values.get("local_identifier")
+    if new_id and new_id != child.local_identifier:
+        _check_identifier_length(new_id)
+    if (
+        "home_postcode_district" in values
+        and "home_postcode" not in values
+        and child.home_postcode
+        and values["home_postcode_district"] is not None
+        and values["home_postcode_district"].pk != child.home_postcode.split(" ")[0]
+    ):
+        raise DomainError(
+            f"The child's full home postcode is {child.home_postcode}: change it (or clear it) "
+            "to change the district.",
+            field="home_postcode_district",
+        )
+    new_status = values.pop("legal_status", None)
+    status_changes = new_status is not None and (
+        new_status != child.legal_status or legal_status_from is not None
+    )
+    if status_changes:
+        _check_status_date(legal_status_from, values.get("date_of_birth", child.date_of_birth))
     if (
         new_id
         and new_id != child.local_identifier
@@ -169,7 +247,61 @@ def child_update(*, by: User, child: Child, **fields: Any) -> Child:
         setattr(child, name, value)
     with acting_as(by):
         child.save()
+        if status_changes:
+            legal_status_record(
+                child=child,
+                legal_status=str(new_status),
+                start_date=legal_status_from or timezone.localdate(),
+                by=by,
+            )
     return child
+
+
+def _check_status_date(start_date: dt.date | None, date_of_birth: Any) -> None:
+    if start_date is None:
+        return
+    if start_date > timezone.localdate():
+        raise DomainError(
+            "The date the legal status started cannot be in the future.",
+            field="legal_status_from",
+        )
+    if isinstance(date_of_birth, dt.date) and start_date < date_of_birth:
+        raise DomainError(
+            "The date the legal status started cannot be before the child's date of birth "
+            f"({date_of_birth:%-d %B %Y}).",
+            field="legal_status_from",
+        )
+
+
+@transaction.atomic
+def legal_status_record(
+    *,
+    child: Child,
+    legal_status: str,
+    start_date: dt.date,
+    by: User | None,
+    source: str = CareHistorySource.RECORDED,
+) -> LegalStatusChange:
+    """Record the child's legal status from a date (SSDA903 LS); a status already recorded for
+    that day is replaced. The child's legal status becomes the latest in the history."""
+    if legal_status not in LegalStatus.values:
+        raise DomainError("Choose the child's legal status.", field="legal_status")
+    _check_status_date(start_date, child.date_of_birth)
+    change, _ = LegalStatusChange.objects.update_or_create(
+        child=child,
+        start_date=start_date,
+        defaults={"legal_status": legal_status, "source": source, "recorded_by": by},
+    )
+    latest = (
+        LegalStatusChange.objects.filter(child=child)
+        .order_by("-start_date")
+        .values_list("legal_status", flat=True)
+        .first()
+    )
+    if latest and latest != child.legal_status:
+        child.legal_status = latest
+        child.save(update_fields=["legal_status", "updated_at"])
+    return change
 
 
 def _parse_items(

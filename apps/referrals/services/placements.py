@@ -8,6 +8,7 @@ placement per vacancy. The loser of a race gets a clear DomainError and nothing 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -17,11 +18,14 @@ from django.utils import timezone
 from apps.accounts.roles import Role
 from apps.core.errors import DomainError
 from apps.organisations.geo import miles_between
+from apps.organisations.models import Postcode
+from apps.organisations.services import normalise_ofsted_urn, normalise_postcode
 from apps.providers.choices import VacancyStatus
 from apps.providers.models import Vacancy
 from apps.referrals.choices import (
     UNPLANNED_ENDINGS,
     AccessChannel,
+    LeftCare,
     OfferStatus,
     PlacementType,
     ReasonEnded,
@@ -36,6 +40,11 @@ from apps.referrals.querysets import org_ids_by_kind
 from apps.referrals.services.events import record_access, record_event
 
 EMERGENCY_SCRUTINY_WINDOW = dt.timedelta(hours=72)
+METRES_PER_MILE = 1609.34
+NO_PLACEMENT_POSTCODE = (
+    "No carers' postcode was recorded: the DfE return (SSDA903 PL_POST) needs it, and the "
+    "distance from home is then an estimate between postcode districts."
+)
 FOSTER_PLACEMENT_TYPES = (PlacementType.U4, PlacementType.U5, PlacementType.U6)
 ALREADY_BOOKED = (
     "This place has just been booked for another child, or is no longer open. Nothing has been "
@@ -67,11 +76,17 @@ def placement_agree(
     start_date: dt.date | None = None,
     placement_type: str = PlacementType.U6,
     siblings_split: bool = False,
+    provider_urn: str = "",
+    placement_postcode: str = "",
 ) -> Placement:
     """Book the proposed offer's place, create the placement and its IPA.
 
     After scrutiny has approved the match; or, for an emergency, before scrutiny (the
     scrutiny is then due within 72 hours of the start and flagged until recorded).
+
+    What the DfE return needs is kept as at booking: the provider's Ofsted URN (the one given,
+    else the provider's), the child's home postcode and the carers' full postcode (optional,
+    but its district must be the household's).
     """
     referral = (
         Referral.objects.select_for_update().select_related("rcc", "child").get(pk=referral.pk)
@@ -103,6 +118,10 @@ def placement_agree(
             f"The place is available only from {offer.available_from:%-d %B %Y}.",
             field="start_date",
         )
+    household = offer.household
+    provider = household.provider
+    urn = _ofsted_urn(provider_urn) or provider.organisation.ofsted_urn
+    carers_postcode = _placement_postcode(placement_postcode, household.postcode_district_id)
 
     vacancy = Vacancy.objects.select_for_update().get(pk=offer.vacancy_id)
     if vacancy.status != VacancyStatus.OPEN:
@@ -110,15 +129,9 @@ def placement_agree(
     vacancy.status = VacancyStatus.BOOKED
     vacancy.save(update_fields=["status", "updated_at"])
 
-    household = offer.household
-    provider = household.provider
-    home = referral.child.home_postcode_district
-    distance = None
-    if home is not None:
-        miles = miles_between(
-            (home.latitude, home.longitude), (household.latitude, household.longitude)
-        )
-        distance = Decimal(f"{miles:.1f}")
+    distance = distance_from_home(
+        child=referral.child, household=household, placement_postcode=carers_postcode
+    )
     try:
         with transaction.atomic():
             placement = Placement.objects.create(
@@ -135,6 +148,9 @@ def placement_agree(
                     child_la_id=referral.la_id, organisation=provider.organisation
                 ),
                 start_date=start,
+                provider_urn=urn,
+                home_postcode=referral.child.home_postcode,
+                placement_postcode=carers_postcode,
                 distance_from_home_miles=distance,
                 emergency_scrutiny_due=_due_from(start) if emergency_first else None,
                 booked_by=by,
@@ -148,7 +164,7 @@ def placement_agree(
         support_weekly_cost=offer.support_weekly_cost,
         # What is paid each week: the agreed cost at booking, until a change is recorded.
         actual_weekly_cost=_weekly_cost(offer.weekly_fee + offer.support_weekly_cost),
-        provider_urn=provider.organisation.ofsted_urn,
+        provider_urn=urn,
         siblings_split=siblings_split,
     )
 
@@ -176,6 +192,8 @@ def placement_agree(
         vacancy=vacancy.pk,
         placement_type=placement_type,
         placement_provider=placement.placement_provider,
+        provider_urn=urn,
+        placement_postcode_recorded=bool(carers_postcode),
         before_scrutiny=emergency_first,
         not_chosen=[o.pk for o in others],
         targets_withdrawn=[t.pk for t in unanswered],
@@ -209,6 +227,68 @@ def placement_agree(
             )
             notified.add(target.provider_id)
     return placement
+
+
+def _ofsted_urn(value: str) -> str:
+    urn = normalise_ofsted_urn(value)
+    if urn is None:
+        raise DomainError(
+            "Enter the provider's Ofsted URN as on its Ofsted report, such as SC123456 or "
+            "1234567, or leave it blank to use the provider's.",
+            field="provider_urn",
+        )
+    return urn
+
+
+def _placement_postcode(value: str, household_district: str | None) -> str:
+    """The carers' full postcode, normalised; its district must be the household's."""
+    if not (value or "").strip():
+        return ""
+    postcode = normalise_postcode(value)
+    if postcode is None:
+        raise DomainError(
+            "Enter the carers' full postcode, such as M14 5AB.", field="placement_postcode"
+        )
+    district = postcode.split(" ")[0]
+    if household_district and district != household_district:
+        raise DomainError(
+            f"The carers' postcode {postcode} is not in the household's postcode district "
+            f"({household_district}): check the postcode, or ask the provider to correct the "
+            "household's district in the register.",
+            field="placement_postcode",
+        )
+    return postcode
+
+
+def postcode_miles(home: str, placement: str) -> Decimal | None:
+    """The DfE's distance between two full postcodes: the straight line between their grid
+    points, in miles to 1 decimal place; None unless both postcodes are known."""
+    if not home or not placement:
+        return None
+    points = {
+        p.code: (p.easting, p.northing) for p in Postcode.objects.filter(code__in={home, placement})
+    }
+    if home not in points or placement not in points:
+        return None
+    (e1, n1), (e2, n2) = points[home], points[placement]
+    miles = math.hypot(e1 - e2, n1 - n2) / METRES_PER_MILE
+    return Decimal(f"{miles:.1f}")
+
+
+def distance_from_home(*, child: Any, household: Any, placement_postcode: str) -> Decimal | None:
+    """From the child's home to the placement: between the two full postcodes when both are
+    known (as the DfE computes it); else from the centre of the child's home postcode district
+    to the household's point."""
+    exact = postcode_miles(child.home_postcode, placement_postcode)
+    if exact is not None:
+        return exact
+    home = child.home_postcode_district
+    if home is None:
+        return None
+    miles = miles_between(
+        (home.latitude, home.longitude), (household.latitude, household.longitude)
+    )
+    return Decimal(f"{miles:.1f}")
 
 
 MAX_WEEKLY_COST = Decimal("1000000")
@@ -281,10 +361,19 @@ def _check_can_end(placement: Placement, by: Any) -> None:
 
 @transaction.atomic
 def placement_end(
-    *, placement: Placement, end_date: dt.date, reason_ended: str, by: Any
+    *,
+    placement: Placement,
+    end_date: dt.date,
+    reason_ended: str,
+    by: Any,
+    left_care: bool = False,
+    left_care_reason: str = "",
 ) -> Placement:
     """End a placement with its SSDA903 reason; unplanned endings feed the provider's stability.
 
+    When the child stopped being looked after as the placement ended, the reason they left care
+    (an E-code, SSDA903 REC) is required and stored; otherwise the child moves on and the next
+    placement should start the same day, so that the DfE return shows a move (X1).
     The place goes on hold (not straight back to open): the provider confirms when it is free.
     """
     placement = (
@@ -297,6 +386,17 @@ def placement_end(
         raise DomainError(
             "Choose the reason the placement ended (SSDA903 code).", field="reason_ended"
         )
+    left_care_reason = (left_care_reason or "").strip().upper()
+    if left_care and left_care_reason not in LeftCare.values:
+        raise DomainError(
+            "Choose the reason the child stopped being looked after (SSDA903 E-code).",
+            field="left_care_reason",
+        )
+    if not left_care and left_care_reason:
+        raise DomainError(
+            "Give a reason the child left care only if the child stopped being looked after.",
+            field="left_care_reason",
+        )
     if end_date < placement.start_date:
         raise DomainError(
             f"The end date cannot be before the start ({placement.start_date:%-d %B %Y}).",
@@ -306,7 +406,8 @@ def placement_end(
         raise DomainError("The end date cannot be in the future.", field="end_date")
     placement.end_date = end_date
     placement.reason_ended = reason_ended
-    placement.save(update_fields=["end_date", "reason_ended"])
+    placement.left_care_reason = left_care_reason if left_care else ""
+    placement.save(update_fields=["end_date", "reason_ended", "left_care_reason"])
     vacancy = Vacancy.objects.select_for_update().get(pk=placement.vacancy_id)
     if vacancy.status == VacancyStatus.BOOKED:
         vacancy.status = VacancyStatus.ON_HOLD
@@ -320,9 +421,15 @@ def placement_end(
         verb="placement_ended",
         placement=placement.pk,
         reason_ended=reason_ended,
+        left_care_reason=placement.left_care_reason,
         unplanned=reason_ended in UNPLANNED_ENDINGS,
         end_date=end_date.isoformat(),
-        summary=f"{ReasonEnded(reason_ended).label}, {end_date:%-d %B %Y}",
+        summary=f"{ReasonEnded(reason_ended).label}, {end_date:%-d %B %Y}"
+        + (
+            f"; left care: {LeftCare(placement.left_care_reason).label}"
+            if placement.left_care_reason
+            else ""
+        ),
     )
     enqueue_email(
         recipients=provider_recipients(placement.provider),

@@ -154,6 +154,7 @@ class HubSearchView(HubReferralMixin, ThrottledViewMixin, DetailView):
             shares=weight_shares(ranking.weights),
             type_counts=ranking.type_counts(),
             type_labels=ProviderType.LABELS,
+            care=selectors.care_history(child=referral.child),
         )
         return ctx
 

@@ -183,6 +183,9 @@ class ChildDetailView(ScopedDetailView):
         ctx["show_case_id"] = selectors.is_in_childs_la(user, child)
         ctx["can_edit"] = EDIT_CHILDREN.allows(user) and ctx["show_case_id"]
         ctx["age"] = _age(child)
+        ctx["full_postcode"] = selectors.sees_childs_full_postcode(user, child)
+        ctx["legal_statuses"] = selectors.legal_status_history(child=child)
+        ctx["care"] = selectors.care_history(child=child)
         events.record_access(child=child, user=user, action="view_child", roles=VIEW_CHILDREN.roles)
         if selectors.can_see_read_log(user, child):
             ctx["read_log"] = Paginator(selectors.child_read_log(child=child), 20).get_page(

@@ -21,6 +21,7 @@ from apps.referrals.models import Offer, Placement, Referral
 from apps.referrals.options import placement_provider_code
 from apps.referrals.permissions import AGREE_PLACEMENT, END_PLACEMENT, VIEW_PLACEMENTS
 from apps.referrals.placing_forms import PlacementAgreeForm, PlacementEndForm
+from apps.referrals.querysets import sees_full_postcodes
 from apps.referrals.services import placements as placement_services
 
 from .la import attach_error
@@ -106,6 +107,8 @@ class PlacementAgreeView(RuleRequiredMixin, View):
                     "Placement agreed: the place is booked and the IPA written "
                     f"({placement.household.display_name}).",
                 )
+                if not placement.placement_postcode:
+                    messages.warning(request, placement_services.NO_PLACEMENT_POSTCODE)
                 return redirect("referrals:placement_detail", placement.pk)
         return self._render(request, referral, form)
 
@@ -171,6 +174,11 @@ class PlacementDetailView(ScopedDetailView):
         placement_services.placement_view(placement=placement, by=self.request.user)
         ctx.update(
             now=timezone.now(),
+            full_postcodes=sees_full_postcodes(
+                self.request.user,  # type: ignore[arg-type]
+                la_id=placement.la_id,
+                rcc_ids={placement.rcc_id},
+            ),
             can_end=placement.end_date is None and END_PLACEMENT.allows(self.request.user),
             scrutinies=placement.referral.scrutinies.select_related("scrutineer").order_by(
                 "decided_at"
@@ -205,10 +213,16 @@ class PlacementEndView(RuleRequiredMixin, View):
             except DomainError as err:
                 attach_error(form, err)
             else:
+                next_step = (
+                    "The child left care."
+                    if form.cleaned_data["left_care"]
+                    else "The child's next placement should start on "
+                    f"{form.cleaned_data['end_date']:%-d %B %Y}, the day this one ended."
+                )
                 messages.success(
                     request,
                     "The placement has ended. The place is on hold until the provider confirms "
-                    "it is free.",
+                    f"it is free. {next_step}",
                 )
                 return redirect("referrals:placement_detail", placement.pk)
         return render(request, self.template_name, {"placement": placement, "form": form})
