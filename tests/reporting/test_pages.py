@@ -16,10 +16,10 @@ from openpyxl import load_workbook
 
 from apps.accounts.roles import Role
 from apps.referrals.models import Child, Placement
+from apps.referrals.ssda903 import EPISODE_COLUMNS
 from apps.reporting.choices import ReportKind, RunStatus
 from apps.reporting.models import ReportRun
 from apps.reporting.ssda903.analysis import child_pseudonym
-from apps.reporting.ssda903.files import EPISODE_COLUMNS
 from tests.factories import LocalAuthorityFactory, RccFactory, RccMembershipFactory
 from tests.reporting.factories import PERIOD, built, placed
 

@@ -24,7 +24,8 @@ from apps.referrals.models import (
     Placement,
     ReferralAccessLog,
 )
-from apps.reporting.ssda903.files import EPISODE_COLUMNS, HEADER_COLUMNS, return_build
+from apps.referrals.ssda903 import EPISODE_COLUMNS, HEADER_COLUMNS
+from apps.reporting.ssda903.files import return_build
 from tests.factories import MembershipFactory, user_with_role
 from tests.monitoring.factories import placement as monitoring_placement
 from tests.monitoring.factories import provider_of

@@ -12,8 +12,9 @@ from django.conf import settings
 
 from apps.organisations.models import Organisation
 from apps.referrals.models import Child
+from apps.referrals.ssda903 import EPISODE_COLUMNS
 
-from .files import EPISODE_COLUMNS, _csv, return_build
+from .files import _csv, return_build
 
 
 def child_pseudonym(la_id: int, identifier: str) -> str:

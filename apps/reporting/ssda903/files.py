@@ -29,26 +29,10 @@ from apps.contracts.dates import financial_year_bounds, financial_year_label, fi
 from apps.core.exports import safe_cell
 from apps.organisations.models import Organisation
 from apps.referrals.models import CareEpisode, Child, LegalStatusChange, Placement
+from apps.referrals.ssda903 import CHILD_MAX_LENGTH, EPISODE_COLUMNS, HEADER_COLUMNS
 
 from .episodes import NO_URN_PLACES, Episode, Stay, child_episodes, clip_to_year, merge_history
 
-HEADER_COLUMNS = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
-EPISODE_COLUMNS = (
-    "CHILD",
-    "DECOM",
-    "RNE",
-    "LS",
-    "CIN",
-    "PLACE",
-    "PLACE_PROVIDER",
-    "DEC",
-    "REC",
-    "REASON_PLACE_CHANGE",
-    "HOME_POST",
-    "PL_POST",
-    "URN",
-)
-CHILD_MAX_LENGTH = 10  # the DfE's limit on CHILD
 FIRST_YEAR = 2025  # the first collection year the platform ran through (2025-26)
 FIELDS_THE_LA_HOLDS = (
     ("UPN", "the child's unique pupil number is held in the LA's education records"),
