@@ -198,3 +198,27 @@ def generate(
                 urn = f"SC{rng.randint(100000, 999999)}" if has_urn else ""
                 pl_post = rng.choice(posts)
     return Synthetic903(header=header, episodes=rows)
+
+
+def _parse_dmy(text: str) -> dt.date | None:
+    return dt.datetime.strptime(text, "%d/%m/%Y").date() if text else None
+
+
+def year_file(files: Synthetic903, year: int, today: dt.date) -> Synthetic903:
+    """The LA's file for the collection year starting 1 April `year`, as its case system would
+    write it on `today`: the episodes open at some time in the year (to 31 March, or today while
+    the year runs), an episode that ends after that written as still open, and the Header rows
+    of the children in it."""
+    start, end = dt.date(year, 4, 1), min(dt.date(year + 1, 3, 31), today)
+    episodes = []
+    for row in files.episodes:
+        decom, dec = _parse_dmy(row["DECOM"]), _parse_dmy(row["DEC"])
+        if decom is None or decom > end or (dec is not None and dec < start):
+            continue
+        if dec is not None and dec > end:
+            row = {**row, "DEC": "", "REC": "", "REASON_PLACE_CHANGE": ""}
+        episodes.append(row)
+    episodes.sort(key=lambda r: (r["CHILD"], _parse_dmy(r["DECOM"])))
+    in_file = {r["CHILD"] for r in episodes}
+    header = sorted((h for h in files.header if h["CHILD"] in in_file), key=lambda h: h["CHILD"])
+    return Synthetic903(header=header, episodes=episodes)

@@ -193,6 +193,19 @@ def _child(world: World) -> dict[str, Any]:
     return {}
 
 
+def _care_import(world: World) -> dict[str, Any]:
+    from apps.referrals.models import CareHistoryImport
+
+    CareHistoryImport.objects.create(
+        la=world.la,
+        uploaded_by=world.users[Role.SOCIAL_WORKER],
+        header_name=PAYLOAD + ".csv",
+        episodes_name="=1+2.csv",
+        status="rejected",
+    )
+    return {}
+
+
 def _referral(world: World) -> dict[str, Any]:
     from tests.referrals.permission_rows import _referral as referral
 
@@ -346,6 +359,7 @@ LIST_EXPORTS = [
     Export("providers:household_list", Role.PROVIDER_DATA, _household),
     Export("providers:upload_list", Role.PROVIDER_DATA, _upload),
     Export("referrals:child_list", SW, _child),
+    Export("referrals:care_import_list", SW, _care_import),
     Export("referrals:referral_list", SW, _referral),
     Export("referrals:hub_queue", HUB, _hub_referral),
     Export("referrals:provider_targets", Role.PROVIDER_REFERRALS, _target),

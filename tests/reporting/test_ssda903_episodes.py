@@ -199,3 +199,14 @@ def test_an_episode_starting_after_the_year_or_today_is_not_in_the_file():
     eps = build([placement(1, D(2026, 4, 1))])
     assert clip_to_year(eps, **YEAR) == []
     assert clip_to_year(eps, year_start=D(2026, 4, 1), year_end=D(2026, 3, 31)) == []
+
+
+def test_the_earliest_care_episode_keeps_the_las_rne_when_its_predecessor_is_not_held():
+    """An LA's year file starts mid-way through a child's care: its first episode continues one
+    that ended before the file began (RNE T). The platform keeps T; a platform placement with
+    nothing before it is still S."""
+    eps = build(
+        [care(1, D(2025, 2, 1), D(2025, 6, 1), rne="T", rec="X1"), placement(2, D(2025, 6, 1))]
+    )
+    assert [e.rne for e in eps] == ["T", "T"]
+    assert [e.rne for e in build([placement(1, D(2025, 2, 1))])] == ["S"]

@@ -5,15 +5,17 @@ written as still open)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 
 from apps.accounts.roles import Role
-from apps.referrals.models import Child
+from apps.referrals.models import CareEpisode, Child
 from apps.referrals.services.care_import import import_ssda903
 from apps.referrals.ssda903 import EPISODE_COLUMNS, HEADER_COLUMNS
-from apps.referrals.ssda903_synthetic import generate, rows_csv
+from apps.referrals.ssda903_synthetic import generate, rows_csv, year_file
 from apps.reporting.ssda903.files import return_build
 
 pytestmark = pytest.mark.django_db
@@ -21,22 +23,8 @@ pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 4)
 
 
-def _day(text: str) -> dt.date | None:
-    return dt.datetime.strptime(text, "%d/%m/%Y").date() if text else None
-
-
-def expected(episodes: list[dict[str, str]], year: int) -> list[dict[str, str]]:
-    start, end = dt.date(year, 4, 1), min(dt.date(year + 1, 3, 31), TODAY)
-    out = []
-    for row in episodes:
-        decom, dec = _day(row["DECOM"]), _day(row["DEC"])
-        assert decom is not None
-        if decom > end or (dec is not None and dec < start):
-            continue
-        if dec is not None and dec > end:
-            row = {**row, "DEC": "", "REC": "", "REASON_PLACE_CHANGE": ""}
-        out.append(row)
-    return sorted(out, key=lambda r: (r["CHILD"], _day(r["DECOM"])))
+def _day(text: str) -> dt.date:
+    return dt.datetime.strptime(text, "%d/%m/%Y").date()
 
 
 @pytest.mark.parametrize("seed", [903, 2026])
@@ -55,11 +43,51 @@ def test_imported_files_export_as_they_were_imported(world, seed, monkeypatch):
     seen = 0
     for year in (2024, 2025, 2026):
         built = return_build(la=world.la, year=year, children=Child.objects.all(), today=TODAY)
+        want = year_file(files, year, TODAY)
         got = sorted(built.episodes, key=lambda r: (r["CHILD"], _day(r["DECOM"])))
-        assert got == expected(files.episodes, year), year
-        in_file = {r["CHILD"] for r in got}
-        assert sorted(built.header, key=lambda r: r["CHILD"]) == [
-            h for h in sorted(files.header, key=lambda r: r["CHILD"]) if h["CHILD"] in in_file
-        ]
+        assert got == want.episodes, year
+        assert sorted(built.header, key=lambda r: r["CHILD"]) == want.header
         seen += len(got)
     assert seen > 40
+
+
+def test_round_trip_command_writes_both_sides_and_leaves_nothing(world, tmp_path, monkeypatch):
+    """`make validate-903`'s round trip: the LA's year file in, the platform's export out, the
+    same rows; the database is rolled back."""
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY)
+    la = world.la
+    call_command(
+        "ssda903_round_trip",
+        "--out",
+        str(tmp_path),
+        "--la",
+        la.dfe_la_code,
+        "--children",
+        "30",
+        "--episodes",
+        "120",
+        verbosity=0,
+    )
+    info = json.loads((tmp_path / "info.json").read_text())
+    assert info["year"] == 2025 and info["gss_code"] == la.gss_code
+    assert info["imported_episodes"] == info["exported_episodes"] > 0
+    for name in ("header.csv", "episodes.csv"):
+        went_in = (tmp_path / "input" / name).read_text().splitlines()
+        came_out = (tmp_path / "output" / name).read_text().splitlines()
+        assert sorted(came_out) == sorted(went_in), name
+    assert not Child.objects.filter(la=la).exists()
+    assert not CareEpisode.objects.exists()
+
+
+def test_round_trip_command_refuses_an_la_with_children(world, tmp_path):
+    Child.objects.create(
+        la=world.la,
+        local_identifier="X1",
+        date_of_birth=dt.date(2015, 1, 1),
+        sex="F",
+        ethnicity="WBRI",
+        legal_status="C2",
+        created_by=world.users[Role.SOCIAL_WORKER],
+    )
+    with pytest.raises(CommandError, match="has children already"):
+        call_command("ssda903_round_trip", "--out", str(tmp_path), "--la", world.la.dfe_la_code)

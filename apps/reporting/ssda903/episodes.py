@@ -15,7 +15,7 @@ its care episodes (imported from the LA's own SSDA903 files or recorded by its s
    previous episode ends the same day: "L" (same placement, new legal status); otherwise a
    change of placement: "P" (same carers, the same household) or "T" (other carers), "B" / "U"
    the same with a change of legal status. A care episode that continues one keeps the RNE the
-   LA recorded.
+   LA recorded, as does the child's earliest care episode (its predecessor is not held here).
 4. REC: "X1" only where the next episode starts the same day (with REASON_PLACE_CHANGE the reason
    the placement ended, for a change of placement). An episode that ended with the child leaving
    care records the E-code asked when the placement ended (REASON_PLACE_CHANGE blank). An
@@ -149,6 +149,10 @@ def child_episodes(
 
 
 def _new_episode_reason(before: Episode | None, episode: Episode) -> str:
+    if before is None and not episode.stay.platform and episode.stay.rne in CONTINUING:
+        # The LA's own record continues an episode the platform does not hold (one that ended
+        # before the LA's file began): keep what the LA recorded.
+        return episode.stay.rne
     if before is None or before.end is None or before.end != episode.start:
         return "S"
     if before.stay is episode.stay:
