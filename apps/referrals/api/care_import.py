@@ -63,10 +63,11 @@ class CareImportInSerializer(serializers.Serializer):
 
 
 class CareImportRejectedSerializer(serializers.Serializer):
-    """The 400 body (for the schema): every problem as a line, and the import recorded."""
+    """The 400 body (for the schema): every problem as a line, and the import recorded (absent
+    when the request itself is wrong: a file missing, an LA that is not yours)."""
 
     detail = serializers.CharField()
-    care_import = CareImportSerializer()
+    care_import = CareImportSerializer(required=False)
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()

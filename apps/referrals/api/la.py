@@ -87,7 +87,6 @@ class ChildSerializer(serializers.ModelSerializer):
     )
     latest_needs_version = serializers.SerializerMethodField()
     latest_needs_assessed_on = serializers.SerializerMethodField()
-    legal_status_history = serializers.SerializerMethodField()
 
     class Meta:
         model = Child
@@ -104,7 +103,6 @@ class ChildSerializer(serializers.ModelSerializer):
             "religion",
             "languages",
             "legal_status",
-            "legal_status_history",
             "home_postcode",
             "home_postcode_district",
             "latest_needs_version",
@@ -124,6 +122,24 @@ class ChildSerializer(serializers.ModelSerializer):
     def get_latest_needs_assessed_on(self, child: Child) -> dt.date | None:
         return _latest_needs(child)[1]
 
+    def to_representation(self, instance: Child) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        user = self.context["request"].user
+        if not selectors.is_in_childs_la(user, instance):
+            data.pop("case_system_id", None)
+        if not selectors.sees_childs_full_postcode(user, instance):
+            data.pop("home_postcode", None)
+        return data
+
+
+class ChildDetailSerializer(ChildSerializer):
+    """One child: with its legal status history (SSDA903 LS from each date)."""
+
+    legal_status_history = serializers.SerializerMethodField()
+
+    class Meta(ChildSerializer.Meta):
+        fields = [*ChildSerializer.Meta.fields, "legal_status_history"]
+
     @extend_schema_field(
         {
             "type": "array",
@@ -138,24 +154,11 @@ class ChildSerializer(serializers.ModelSerializer):
         }
     )
     def get_legal_status_history(self, child: Child) -> list[dict[str, Any]]:
-        """Newest first; only on a single child (the list leaves it out)."""
-        if not self.context.get("detail"):
-            return []
+        """Newest first."""
         return [
             {"legal_status": ls.legal_status, "start_date": ls.start_date, "source": ls.source}
             for ls in selectors.legal_status_history(child=child)
         ]
-
-    def to_representation(self, instance: Child) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        user = self.context["request"].user
-        if not selectors.is_in_childs_la(user, instance):
-            data.pop("case_system_id", None)
-        if not selectors.sees_childs_full_postcode(user, instance):
-            data.pop("home_postcode", None)
-        if not self.context.get("detail"):
-            data.pop("legal_status_history", None)
-        return data
 
 
 class ChildWriteSerializer(serializers.Serializer):
@@ -502,16 +505,16 @@ class RespondSerializer(serializers.Serializer):
 
 @extend_schema_view(
     list=extend_schema(summary="Children of your LA"),
-    retrieve=extend_schema(summary="One child"),
+    retrieve=extend_schema(summary="One child", responses=ChildDetailSerializer),
     create=extend_schema(
         summary="Add a child",
         request=ChildWriteSerializer,
-        responses={201: ChildSerializer, 400: ERROR_RESPONSE},
+        responses={201: ChildDetailSerializer, 400: ERROR_RESPONSE},
     ),
     partial_update=extend_schema(
         summary="Change a child",
         request=ChildWriteSerializer,
-        responses={200: ChildSerializer, 400: ERROR_RESPONSE},
+        responses={200: ChildDetailSerializer, 400: ERROR_RESPONSE},
     ),
 )
 class ChildViewSet(
@@ -537,8 +540,9 @@ class ChildViewSet(
         ).order_by("local_identifier", "pk")
 
     def _detail(self, child: Child, code: int = status.HTTP_200_OK) -> Response:
-        context = {**self.get_serializer_context(), "detail": True}
-        return Response(ChildSerializer(child, context=context).data, status=code)
+        return Response(
+            ChildDetailSerializer(child, context=self.get_serializer_context()).data, status=code
+        )
 
     def create(self, request: Request) -> Response:
         data = payload(request)

@@ -126,7 +126,7 @@ class Ssda903ReturnAPIView(APIView):
     permission_classes = [RulePermission]
     rule = SSDA903_RETURN
 
-    @extend_schema(responses={200: Ssda903ReturnSerializer})
+    @extend_schema(operation_id="reports_ssda903_return", responses={200: Ssda903ReturnSerializer})
     def get(self, request: Request, la: int, year: int) -> Response:
         organisation = get_object_or_404(ssda903_las(request.user), pk=la)
         today = timezone.localdate()
@@ -166,10 +166,11 @@ class Ssda903FileAPIView(APIView):
     rule = SSDA903_RETURN
 
     @extend_schema(
+        operation_id="reports_ssda903_file",
         responses={
             (200, "text/csv"): OpenApiTypes.BINARY,
             (200, "application/zip"): OpenApiTypes.BINARY,
-        }
+        },
     )
     def get(self, request: Request, la: int, year: int, part: str) -> HttpResponse:
         organisation = get_object_or_404(ssda903_las(request.user), pk=la)
