@@ -84,8 +84,9 @@ class PlacementAgreeView(RuleRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         referral = self._referral(request, pk)
-        if hasattr(referral, "placement"):
-            return redirect("referrals:placement_detail", referral.placement.pk)
+        placed = referral.placement
+        if placed is not None:
+            return redirect("referrals:placement_detail", placed.pk)
         start = timezone.localdate()
         if referral.proposed_offer_id:
             start = max(start, Offer.objects.get(pk=referral.proposed_offer_id).available_from)
