@@ -126,7 +126,7 @@ def approval_misfit(household: Household, children: list[Child], on: dt.date) ->
         if not household.age_min <= age <= household.age_max:
             return (
                 f"Household {household.reference} is approved for ages {household.age_min} to "
-                f"{household.age_max}; {_who(child)} is {age}."
+                f"{household.age_max}, not for a child of {age}."
             )
     if len(children) > 1 and len(children) > household.max_sibling_group:
         return (
@@ -134,10 +134,6 @@ def approval_misfit(household: Household, children: list[Child], on: dt.date) ->
             f"{household.max_sibling_group}; this offer would place {len(children)} children."
         )
     return ""
-
-
-def _who(child: Child) -> str:
-    return f"child {child.local_identifier}"
 
 
 def fitting_places(target: ReferralTarget, on: dt.date) -> list[Vacancy]:
@@ -373,9 +369,16 @@ def offer_make(
     return offer
 
 
+def place_field(index: int) -> str:
+    """The field that names the place of the group's child at `index`: `vacancy` for the
+    referred child (0), `place_1`, `place_2`… for the siblings, eldest first (as the minimised
+    referral lists their ages). Never the child's id: the provider does not know who they are."""
+    return "vacancy" if index == 0 else f"place_{index}"
+
+
 def _place_field(referral: Referral, child: Child) -> str:
-    """The form field that names a child's place: `vacancy` for the referred child."""
-    return "vacancy" if child.pk == referral.child_id else f"place_{child.pk}"
+    ids = [c.pk for c in referral.group]
+    return place_field(ids.index(child.pk) if child.pk in ids else 0)
 
 
 def _chosen_places(

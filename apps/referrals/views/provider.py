@@ -145,13 +145,20 @@ class ProviderOfferView(_AnswerView):
         return kwargs
 
     def form_valid(self, form: OfferForm) -> HttpResponse:
-        vacancy = form.cleaned_data["vacancy"]
+        household = form.chosen_household()
+        if household is None:
+            form.add_error(
+                "vacancy",
+                "Choose a place for at least one child, or decline the referral if you cannot "
+                "offer one.",
+            )
+            return self.form_invalid(form)
         try:
-            offer_services.offer_make(
+            offer = offer_services.offer_make(
                 target=self.target,
                 by=self.request.user,
-                household=vacancy.household,
-                vacancy=vacancy,
+                household=household,
+                places=form.places(),
                 weekly_fee=form.cleaned_data["weekly_fee"],
                 available_from=form.cleaned_data["available_from"],
                 support_package=form.support_package(),
@@ -163,10 +170,17 @@ class ProviderOfferView(_AnswerView):
                 err.field = "vacancy"
             attach_error(form, err)
             return self.form_invalid(form)
+        group = len(form.group)
+        covered = offer.places.count()
         messages.success(
             self.request,
-            f"Your offer of household {vacancy.household.reference} has been sent to the social "
-            "worker and the hub.",
+            f"Your offer of household {household.reference} has been sent to the social "
+            "worker and the hub"
+            + (
+                f" (a place for {covered} of the {group} children)."
+                if group > 1 and covered < group
+                else (f" (a place for each of the {group} children)." if group > 1 else ".")
+            ),
         )
         return redirect("referrals:provider_target", self.target.pk)
 
