@@ -211,3 +211,32 @@ def test_api_books_a_group_apart_and_scopes_the_group(client, world):
     other = Placement.objects.get(child=group.children[1])
     assert client.get(reverse("referrals:placement_detail", args=[own.pk])).status_code == 200
     assert client.get(reverse("referrals:placement_detail", args=[other.pk])).status_code == 404
+
+
+def test_the_providers_list_follows_the_booking(client, world):
+    group = sibling_group(world)
+    h1, (a, b) = household_for(world)
+    h2, (c, d) = household_for(world, world.other_ifa)
+    chosen = group_offer(world, group, h1, {group.children[0]: a, group.children[1]: b})
+    group_offer(
+        world,
+        group,
+        h2,
+        {group.children[0]: c, group.children[1]: d},
+        by=provider_user(world, world.other_ifa),
+    )
+    approve(group.referral, chosen)
+    from apps.referrals.services.placements import placement_agree
+
+    placement_agree(referral=group.referral, by=world.users[Role.PLACEMENT_OFFICER])
+
+    client.force_login(provider_user(world))
+    page = client.get(reverse("referrals:provider_targets")).content.decode()
+    assert "Offer accepted: place booked" in page
+    api = client.get(reverse("api:provider-target-list")).json()["results"]
+    assert [t["offer_status"] for t in api] == ["accepted"]
+
+    client.force_login(provider_user(world, world.other_ifa))
+    page = client.get(reverse("referrals:provider_targets")).content.decode()
+    assert "Offer not chosen: closed" in page
+    assert "Offer accepted" not in page

@@ -43,6 +43,10 @@ class TargetSerializer(serializers.ModelSerializer):
     age = serializers.SerializerMethodField()
     days_since_sent = serializers.SerializerMethodField()
     household = serializers.CharField(source="household.reference")
+    offer_status = serializers.SerializerMethodField(
+        help_text="Once offered, the offer's status: made, shortlisted, proposed, accepted (the "
+        "place is booked), not_chosen or withdrawn; null before an offer."
+    )
 
     class Meta:
         model = ReferralTarget
@@ -51,6 +55,7 @@ class TargetSerializer(serializers.ModelSerializer):
             "referral",
             "placing_la",
             "status",
+            "offer_status",
             "urgency",
             "latest_start_date",
             "age",
@@ -67,6 +72,12 @@ class TargetSerializer(serializers.ModelSerializer):
     def get_age(self, obj: ReferralTarget) -> int:
         born = getattr(obj, "child_born", None) or obj.referral.child.date_of_birth
         return age_in_years(born)
+
+    def get_offer_status(self, obj: ReferralTarget) -> str | None:
+        if hasattr(obj, "offer_status"):
+            return obj.offer_status  # type: ignore[no-any-return]
+        offer = Offer.objects.filter(target=obj).values_list("status", flat=True).first()
+        return offer
 
     def get_days_since_sent(self, obj: ReferralTarget) -> int:
         return (timezone.localdate() - timezone.localtime(obj.sent_at).date()).days
@@ -177,7 +188,9 @@ class ProviderTargetViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.
             selectors.provider_targets(self.request.user)
             .select_related(None)
             .select_related("referral__la", "household")
-            .annotate(child_born=F("referral__child__date_of_birth"))
+            .annotate(
+                child_born=F("referral__child__date_of_birth"), offer_status=F("offer__status")
+            )
             .order_by("-sent_at", "-pk")
         )
 
