@@ -146,7 +146,9 @@ class OfferForm(forms.Form):
                 if pick is not None:
                     taken.add(pick.pk)
                     self.initial.setdefault(name, pick.pk)
-            self.initial.setdefault("available_from", max(own[0].available_from, today))
+            # Free when every place picked is free (or, with none picked, the first one).
+            picked = [v.available_from for v in own if v.pk in taken] or [own[0].available_from]
+            self.initial.setdefault("available_from", max(*picked, today))
         else:
             self.initial.setdefault("available_from", today)
         self.has_schedule = scheduled_fee is not None

@@ -131,12 +131,17 @@ def placement_agree(
             "The siblings would be placed apart: say why, and that it has been agreed.",
             field="split_reason",
         )
-    latest_free = max(o.available_from for o in offers)
+    latest = max(offers, key=lambda o: o.available_from)
+    latest_free = latest.available_from
     start = start_date or max(timezone.localdate(), latest_free)
     if start < latest_free:
         raise DomainError(
-            f"The place{'s are' if len(booking) > 1 else ' is'} available only from "
-            f"{latest_free:%-d %B %Y}.",
+            (
+                f"The place is available only from {latest_free:%-d %B %Y}."
+                if len(booking) == 1
+                else f"{latest.household.display_name} is free only from "
+                f"{latest_free:%-d %B %Y}: start the placements on that date or later."
+            ),
             field="start_date",
         )
     urns: dict[int, str] = {}
