@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
+from django.forms.utils import ErrorDict
 
 from apps.needs.models import NeedDomain, NeedLevel
 from apps.providers.choices import LANGUAGES, Ethnicity, Religion, Sex
@@ -234,7 +236,19 @@ class TimescaleForm(ReferralSectionForm):
         queryset=Child.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Children of your LA who should live together with this child.",
+        help_text="Brothers and sisters in your LA's care who should live with this child. Find "
+        "each one below, tick them, then save.",
+        error_messages={
+            "invalid_choice": "That child is not one of your LA's children: search again.",
+            "invalid_pk_value": "That child is not one of your LA's children: search again.",
+        },
+    )
+    sibling_search = forms.CharField(
+        label="Find a brother or sister",
+        required=False,
+        max_length=40,
+        help_text="Type at least 2 characters of the child's local identifier, or their "
+        "case-system id, then choose Search.",
     )
     moving_from_placement = forms.BooleanField(
         label="The child is moving from a placement",
@@ -242,11 +256,62 @@ class TimescaleForm(ReferralSectionForm):
         help_text="If so, the current carer must review the referral before it is sent.",
     )
 
-    def __init__(self, *args: Any, referral: Referral, **kwargs: Any) -> None:
+    SEARCH_LIMIT = 20
+
+    def __init__(
+        self, *args: Any, referral: Referral, searching: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, referral=referral, **kwargs)
+        self.searching = searching
         field = self.fields["siblings"]
-        field.queryset = Child.objects.filter(la_id=referral.la_id).exclude(pk=referral.child_id)  # type: ignore[attr-defined]
-        field.label_from_instance = lambda c: f"{c.local_identifier} (born {c.date_of_birth:%Y})"  # type: ignore[attr-defined]
+        candidates = Child.objects.filter(la_id=referral.la_id).exclude(pk=referral.child_id)
+        field.queryset = candidates  # type: ignore[attr-defined]
+        # Never every child of the LA: the ones ticked, and those the search finds.
+        if self.is_bound:
+            raw = self.data.getlist("siblings") if hasattr(self.data, "getlist") else []
+            chosen = {int(v) for v in raw if str(v).isdigit()}
+            term = str(self.data.get("sibling_search", "")).strip()
+        else:
+            chosen = set(self.initial.get("siblings") or [])
+            term = ""
+        shown = list(candidates.filter(pk__in=chosen).order_by("local_identifier"))
+        self.search_term = term
+        self.search_message = ""
+        if searching:
+            if len(term) < 2:
+                self.search_message = "Type at least 2 characters to search."
+            else:
+                found = list(
+                    candidates.filter(
+                        Q(local_identifier__icontains=term) | Q(case_system_id__iexact=term)
+                    )
+                    .exclude(pk__in=chosen)
+                    .order_by("local_identifier")[: self.SEARCH_LIMIT + 1]
+                )
+                if not found:
+                    self.search_message = f"No other child of your LA matches “{term}”."
+                elif len(found) > self.SEARCH_LIMIT:
+                    found = found[: self.SEARCH_LIMIT]
+                    self.search_message = (
+                        f"The first {self.SEARCH_LIMIT} children matching “{term}”: type more "
+                        "to narrow the search."
+                    )
+                else:
+                    self.search_message = (
+                        f"{len(found)} child{'ren' if len(found) != 1 else ''} matching “{term}”: "
+                        "tick the brothers and sisters, then save."
+                    )
+                shown += found
+        field.widget.choices = [  # type: ignore[attr-defined]
+            (c.pk, f"{c.local_identifier} (born {c.date_of_birth:%Y})") for c in shown
+        ]
+
+    def full_clean(self) -> None:
+        if self.searching:  # only finding siblings: nothing is checked or saved yet
+            self._errors = ErrorDict()
+            self.cleaned_data = {}
+            return
+        super().full_clean()
 
     def values(self) -> dict[str, Any]:
         out = super().values()

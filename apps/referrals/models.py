@@ -370,6 +370,13 @@ class Referral(models.Model):
     proposed_at = models.DateTimeField(null=True, blank=True)
     choice_reason = models.CharField(max_length=20, choices=ChoiceReason.choices, blank=True)
     choice_notes = models.TextField(blank=True)
+    # Sibling groups placed apart: why, who agreed it and when (the social worker on proposing,
+    # or the hub on booking places in more than one household).
+    siblings_split_reason = models.TextField("why the siblings are placed apart", blank=True)
+    siblings_split_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    siblings_split_at = models.DateTimeField(null=True, blank=True)
 
     objects = ReferralQuerySet.as_manager()
 
@@ -382,6 +389,20 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"Referral {self.pk} for {self.child}"
+
+    @property
+    def group(self) -> list[Child]:
+        """The children this referral places: the child, then the siblings, eldest first."""
+        siblings = sorted(self.siblings.all(), key=lambda c: (c.date_of_birth, c.pk))
+        return [self.child, *siblings]
+
+    @property
+    def placement(self) -> Placement | None:
+        """The referred child's own placement (each child of a group has one)."""
+        for placement in self.placements.all():
+            if placement.child_id == self.child_id:
+                return placement
+        return None
 
 
 class ReferralReview(models.Model):
@@ -527,7 +548,35 @@ class Offer(models.Model):
 
     @property
     def full_weekly_cost(self):  # type: ignore[no-untyped-def]
+        """For each child: a sibling group's offer costs this for every child it places."""
         return self.weekly_fee + self.support_weekly_cost
+
+    @property
+    def placement(self) -> Placement | None:
+        """The first placement booked on this offer (a group's offer books one per child)."""
+        return self.placements.order_by("pk").first()
+
+
+class OfferPlace(models.Model):
+    """The place an offer names for one child: one row per child the offer would place (a
+    sibling group's offer names a place for each child it can take; a single child's offer has
+    one row, the offer's own vacancy)."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="places")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    vacancy = models.ForeignKey(
+        "providers.Vacancy", on_delete=models.PROTECT, related_name="offer_places"
+    )
+
+    class Meta:
+        ordering = ["offer_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "child"], name="offer_place_one_per_child"),
+            models.UniqueConstraint(fields=["offer", "vacancy"], name="offer_place_one_per_place"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Offer {self.offer_id}: child {self.child_id} in place {self.vacancy_id}"
 
 
 class Scrutiny(models.Model):
@@ -552,11 +601,12 @@ class Scrutiny(models.Model):
 
 
 class Placement(models.Model):
-    """The child's placement, with SSDA903 codes; booking a vacancy creates it."""
+    """The child's placement, with SSDA903 codes; booking a vacancy creates it. A sibling
+    group's booking creates one per child, each in its own place."""
 
-    referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="placement")
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="placements")
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="placements")
-    offer = models.OneToOneField(Offer, on_delete=models.PROTECT, related_name="placement")
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="placements")
     vacancy = models.ForeignKey(
         "providers.Vacancy", on_delete=models.PROTECT, related_name="placements"
     )
@@ -605,6 +655,10 @@ class Placement(models.Model):
     class Meta:
         ordering = ["-start_date"]
         constraints = [
+            # One placement per child of the referral (a sibling group: one each).
+            models.UniqueConstraint(
+                fields=["referral", "child"], name="placement_one_per_referral_child"
+            ),
             # Two hubs can never book the same place: one current placement per vacancy.
             models.UniqueConstraint(
                 fields=["vacancy"],

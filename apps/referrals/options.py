@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -98,6 +98,12 @@ class Option:
     miles_to_school: float | None
     stability: StabilityRecord
     full_weekly_cost: Decimal
+    children: list[str] = field(default_factory=list)  # whom the offer places (identifiers)
+    group_size: int = 1
+
+    @property
+    def places_every_child(self) -> bool:
+        return len(self.children) >= self.group_size
 
     @property
     def kind_label(self) -> str:
@@ -134,8 +140,11 @@ def referral_options(referral: Referral) -> list[Option]:
             "household__postcode_district",
             "household__provider__organisation",
         )
+        .prefetch_related("places__child")
         .order_by("made_at")
     )
+    group = referral.group
+    order = {c.pk: i for i, c in enumerate(group)}
     stability = stability_records([o.household.provider_id for o in offers])
     family = referral.family_postcode_district
     school = referral.school_postcode_district
@@ -156,6 +165,12 @@ def referral_options(referral: Referral) -> list[Option]:
                 miles_to_school=_miles(school, district),
                 stability=stability[offer.household.provider_id],
                 full_weekly_cost=offer.full_weekly_cost,
+                children=[
+                    p.child.local_identifier
+                    for p in sorted(offer.places.all(), key=lambda p: order.get(p.child_id, 99))
+                ]
+                or [referral.child.local_identifier],
+                group_size=len(group),
             )
         )
     options.sort(key=lambda o: (not o.is_live, -(o.score or 0)))

@@ -39,25 +39,52 @@ class VacancyChoiceField(forms.ModelChoiceField):
         return f"Household {obj.household.reference}, place {obj.reference} (free {when})"
 
 
+PLACE_ERRORS = {
+    "required": "Choose the household and place you offer.",
+    "invalid_choice": (
+        "That place is no longer open, or its household is not approved for this child: choose "
+        "another place."
+    ),
+}
+
+
 class OfferForm(forms.Form):
+    """The provider's offer. Only places whose household's approval fits are listed: the child's
+    age within the approved range (for a sibling group, each child's own list). A sibling group
+    gets a place field per child; a child left blank is not in this offer (placed apart)."""
+
     vacancy = VacancyChoiceField(
         queryset=Vacancy.objects.none(),
         label="Household and place you offer",
-        help_text="Your active households with a place open now. The hub chose the first one.",
+        help_text="Your active households approved for this child's age, with a place open.",
         empty_label=None,
+        error_messages=PLACE_ERRORS,
     )
     weekly_fee = forms.DecimalField(
         label="Proposed weekly fee (£)",
         max_digits=8,
         decimal_places=2,
         help_text="From your price schedule where one applies.",
+        error_messages={
+            "required": "Enter the proposed weekly fee in pounds, like 850.00.",
+            "invalid": "Enter the weekly fee as an amount in pounds, like 850.00.",
+            "max_digits": "Enter a weekly fee of less than £1,000,000.",
+            "max_decimal_places": "Enter the weekly fee in pounds and pence, like 850.00.",
+        },
     )
     fee_above_schedule_reason = forms.CharField(
         label="Why the fee is above the price schedule (if it is)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    available_from = forms.DateField(label="Available from", widget=DateInput())
+    available_from = forms.DateField(
+        label="Available from",
+        widget=DateInput(),
+        error_messages={
+            "required": "Enter the date the home is available from.",
+            "invalid": "Enter the date the home is available from as a real date.",
+        },
+    )
     notes = forms.CharField(
         label="Anything else the social worker should know about this home",
         required=False,
@@ -71,25 +98,59 @@ class OfferForm(forms.Form):
         scheduled_fee: Decimal | None = None,
         **kwargs: Any,
     ) -> None:
+        from .services.offers import age_on, approval_misfit, fitting_places, place_field
+
         super().__init__(*args, **kwargs)
-        places = (
-            Vacancy.objects.filter(
-                household__provider_id=target.provider_id,
-                household__status="active",
-                status="open",
+        today = timezone.localdate()
+        self.group = target.referral.group
+        self.is_group = len(self.group) > 1
+        places = fitting_places(target, today)
+        self.no_fitting_places = not places
+        self.place_fields = []
+        for index, child in enumerate(self.group):
+            name = place_field(index)
+            fits = [v.pk for v in places if not approval_misfit(v.household, [child], today)]
+            age = age_on(child, today)
+            if name == "vacancy":
+                field = self.fields["vacancy"]
+            else:
+                field = self.fields[name] = VacancyChoiceField(
+                    queryset=Vacancy.objects.none(), error_messages=PLACE_ERRORS
+                )
+            field.queryset = (  # type: ignore[attr-defined]
+                Vacancy.objects.filter(pk__in=fits)
+                .select_related("household")
+                .order_by("household__reference", "available_from", "reference")
             )
-            .select_related("household")
-            .order_by("household__reference", "available_from", "reference")
-        )
-        self.fields["vacancy"].queryset = places  # type: ignore[attr-defined]
+            if self.is_group:
+                field.required = False
+                field.empty_label = "Not in this offer"  # type: ignore[attr-defined]
+                field.label = (
+                    f"Place for the referred child (age {age})"
+                    if index == 0
+                    else f"Place for the sibling aged {age}"
+                )
+                field.help_text = (
+                    "Only places in households approved for this age. Choose "
+                    "“Not in this offer” if this household cannot take this child: the "
+                    "siblings would then be placed apart."
+                )
+            self.place_fields.append(name)
         own = [v for v in places if v.household_id == target.household_id]
         if own:
-            self.initial.setdefault("vacancy", own[0].pk)
-            self.initial.setdefault(
-                "available_from", max(own[0].available_from, timezone.localdate())
-            )
+            # The hub chose this household: start from its places, one for each child.
+            taken: set[int] = set()
+            for name in self.place_fields:
+                choices = {v.pk for v in self.fields[name].queryset}  # type: ignore[attr-defined]
+                pick = next((v for v in own if v.pk in choices and v.pk not in taken), None)
+                if pick is not None:
+                    taken.add(pick.pk)
+                    self.initial.setdefault(name, pick.pk)
+            # Free when every place picked is free (or, with none picked, the first one).
+            picked = [v.available_from for v in own if v.pk in taken] or [own[0].available_from]
+            self.initial.setdefault("available_from", max(*picked, today))
         else:
-            self.initial.setdefault("available_from", timezone.localdate())
+            self.initial.setdefault("available_from", today)
         self.has_schedule = scheduled_fee is not None
         if scheduled_fee is not None:
             self.initial.setdefault("weekly_fee", scheduled_fee)
@@ -116,6 +177,21 @@ class OfferForm(forms.Form):
             self.support_rows.append(
                 (label, self[support_field(kind)], self[support_note_field(kind)])
             )
+
+    @property
+    def place_bound_fields(self) -> list[Any]:
+        return [self[name] for name in self.place_fields]
+
+    def places(self) -> dict[int, Vacancy | None]:
+        """Child id → the place chosen for the child (None: not in this offer)."""
+        return {
+            child.pk: self.cleaned_data.get(name)
+            for child, name in zip(self.group, self.place_fields, strict=True)
+        }
+
+    def chosen_household(self) -> Any:
+        chosen = [v for v in self.places().values() if v is not None]
+        return chosen[0].household if chosen else None
 
     def support_package(self) -> list[dict[str, Any]]:
         lines = []
@@ -214,7 +290,28 @@ class PlacementAgreeForm(forms.Form):
         widget=forms.RadioSelect,
         initial="U6",
     )
-    siblings_split = forms.BooleanField(label="Siblings are placed apart", required=False)
+    siblings_split = forms.BooleanField(
+        label="Siblings are placed apart",
+        required=False,
+        help_text="Tick if a brother or sister of this child is living elsewhere, then say why.",
+    )
+    also_offers = forms.ModelMultipleChoiceField(
+        queryset=Offer.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Other offers that place the rest of the group",
+        help_text=(
+            "The proposed offer does not place every child: choose the offers that place the "
+            "others. The siblings are then placed apart."
+        ),
+    )
+    split_reason = forms.CharField(
+        label="Why the siblings are placed apart, and who agreed it",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Recorded on the referral and each child's placement with your name and the "
+        "date.",
+    )
     provider_urn = forms.CharField(
         label="Provider's Ofsted URN (optional)",
         required=False,
@@ -231,6 +328,31 @@ class PlacementAgreeForm(forms.Form):
             "from home need it."
         ),
     )
+
+    def __init__(self, *args: Any, referral: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.is_group = bool(referral is not None and referral.siblings.exists())
+        if referral is not None:
+            from .options import LIVE_OFFER_STATUSES
+
+            others = (
+                referral.offers.filter(status__in=LIVE_OFFER_STATUSES)
+                .exclude(pk=referral.proposed_offer_id or 0)
+                .select_related("household__provider__organisation")
+                .prefetch_related("places__child")
+            )
+            field = self.fields["also_offers"]
+            field.queryset = others  # type: ignore[attr-defined]
+            field.label_from_instance = lambda o: (  # type: ignore[attr-defined]
+                f"{o.household.display_name}: places "
+                + ", ".join(p.child.local_identifier for p in o.places.all())
+                + f" (£{o.full_weekly_cost:,.2f} a week each)"
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["also_offers"] = list(data.get("also_offers") or [])
+        return data
 
 
 class PlacementEndForm(forms.Form):

@@ -514,8 +514,13 @@ def options_summary(referral: Referral) -> dict[str, Any]:
     live = sum(
         offers.get(s, 0) for s in (OfferStatus.MADE, OfferStatus.SHORTLISTED, OfferStatus.PROPOSED)
     )
-    placement = (
-        Placement.objects.filter(referral=referral).select_related("household", "agreement").first()
+    placements = list(
+        Placement.objects.filter(referral=referral)
+        .select_related("household__provider__organisation", "agreement", "child")
+        .order_by("pk")
+    )
+    placement = next((p for p in placements if p.child_id == referral.child_id), None) or (
+        placements[0] if placements else None
     )
     return {
         "targets": sum(targets.values()),
@@ -528,6 +533,7 @@ def options_summary(referral: Referral) -> dict[str, Any]:
         .order_by("-decided_at")
         .first(),
         "placement": placement,
+        "placements": placements,
     }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
@@ -95,6 +96,8 @@ def option_data(option: Option) -> dict[str, Any]:
     return {
         **OfferSerializer(option.offer).data,
         "provider_type": option.kind,
+        "children": option.children,
+        "places_every_child": option.places_every_child,
         "placement_provider": option.provider_code,
         "score": option.score,
         "score_breakdown": option.breakdown,
@@ -341,6 +344,12 @@ class AgreementSerializer(serializers.Serializer):
     siblings_split = serializers.BooleanField()
 
 
+class SiblingSplitSerializer(serializers.Serializer):
+    reason = serializers.CharField(source="siblings_split_reason")
+    agreed_by = serializers.CharField(source="siblings_split_by.get_full_name", default="")
+    agreed_at = serializers.DateTimeField(source="siblings_split_at", allow_null=True)
+
+
 class PlacementSerializer(serializers.ModelSerializer):
     child = serializers.CharField(source="child.local_identifier")
     la = serializers.CharField(source="la.name")
@@ -349,6 +358,12 @@ class PlacementSerializer(serializers.ModelSerializer):
     scrutiny_outstanding = serializers.BooleanField(default=False)
     status = serializers.ChoiceField(choices=PlacementStatus.choices, read_only=True)
     agreement = AgreementSerializer()
+    group = serializers.SerializerMethodField(
+        help_text="The placements of every child booked with this one (a sibling group)."
+    )
+    siblings_split = serializers.SerializerMethodField(
+        help_text="Siblings placed apart: why, who agreed it and when; null otherwise."
+    )
     home_postcode = serializers.CharField(
         read_only=True,
         help_text="The child's home postcode at the start; only for the child's LA and the hub.",
@@ -381,9 +396,25 @@ class PlacementSerializer(serializers.ModelSerializer):
             "emergency_scrutiny_due",
             "scrutiny_outstanding",
             "agreement",
+            "group",
+            "siblings_split",
             "created_at",
         ]
         read_only_fields = fields
+
+    def get_group(self, instance: Placement) -> list[dict[str, Any]]:
+        """The placements booked with this one (the viewset prefetches those the caller may
+        see); a lone child's is just this one."""
+        return [
+            {"id": p.pk, "child": p.child.local_identifier, "household": p.household.reference}
+            for p in instance.referral.placements.all()
+        ]
+
+    def get_siblings_split(self, instance: Placement) -> dict[str, Any] | None:
+        referral = instance.referral
+        if not referral.siblings_split_reason:
+            return None
+        return dict(SiblingSplitSerializer(referral).data)
 
     def to_representation(self, instance: Placement) -> dict[str, Any]:
         data = super().to_representation(instance)
@@ -416,6 +447,25 @@ class PlacementAgreeSerializer(serializers.Serializer):
         default="",
         max_length=10,
         help_text="The carers' full postcode, in the household's postcode district.",
+    )
+    also_offers = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        default=list,
+        help_text="A sibling group placed apart: the other offers (ids) that place the children "
+        "the proposed offer does not.",
+    )
+    split_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why the siblings are placed apart, and that it has been agreed.",
+    )
+    other_placement_postcodes = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        default=dict,
+        help_text="The carers' full postcode of each of also_offers' households, by offer id.",
     )
 
 
@@ -454,7 +504,19 @@ class PlacementViewSet(
     filterset_class = PlacementFilter
 
     def get_queryset(self) -> Any:
-        return selectors.placements_for_list(super().get_queryset()).order_by("-start_date", "-pk")
+        # A sibling group's placements, as far as the caller may see them: two queries in all.
+        group = Prefetch(
+            "referral__placements",
+            queryset=Placement.objects.visible_to(self.request.user)  # type: ignore[arg-type]
+            .select_related("child", "household")
+            .order_by("pk"),
+        )
+        return (
+            selectors.placements_for_list(super().get_queryset())
+            .select_related("referral__siblings_split_by")
+            .prefetch_related(group)
+            .order_by("-start_date", "-pk")
+        )
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         placement = self.get_object()
@@ -471,7 +533,29 @@ class PlacementViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         referral = _visible_referral(request, values.pop("referral"))
-        placement = placement_services.placement_agree(referral=referral, by=request.user, **values)
+        wanted = values.pop("also_offers")
+        also = list(Offer.objects.filter(referral=referral, pk__in=wanted))
+        unknown = sorted(set(wanted) - {o.pk for o in also})
+        if unknown:
+            raise DomainError(
+                f"Offer {unknown[0]} was not made for this referral.", field="also_offers"
+            )
+        postcodes = {}
+        for key, value in values.pop("other_placement_postcodes").items():
+            if not str(key).isdigit() or int(key) not in set(wanted):
+                raise DomainError(
+                    f"{key} is not one of also_offers: give each of their carers' postcodes "
+                    "by offer id.",
+                    field="other_placement_postcodes",
+                )
+            postcodes[int(key)] = value
+        placement = placement_services.placement_agree(
+            referral=referral,
+            by=request.user,
+            also_offers=also,
+            other_placement_postcodes=postcodes,
+            **values,
+        )
         placement = self.get_queryset().get(pk=placement.pk)
         body = dict(PlacementSerializer(placement, context={"request": request}).data)
         body["warnings"] = (

@@ -43,6 +43,10 @@ class TargetSerializer(serializers.ModelSerializer):
     age = serializers.SerializerMethodField()
     days_since_sent = serializers.SerializerMethodField()
     household = serializers.CharField(source="household.reference")
+    offer_status = serializers.SerializerMethodField(
+        help_text="Once offered, the offer's status: made, shortlisted, proposed, accepted (the "
+        "place is booked), not_chosen or withdrawn; null before an offer."
+    )
 
     class Meta:
         model = ReferralTarget
@@ -51,6 +55,7 @@ class TargetSerializer(serializers.ModelSerializer):
             "referral",
             "placing_la",
             "status",
+            "offer_status",
             "urgency",
             "latest_start_date",
             "age",
@@ -68,6 +73,12 @@ class TargetSerializer(serializers.ModelSerializer):
         born = getattr(obj, "child_born", None) or obj.referral.child.date_of_birth
         return age_in_years(born)
 
+    def get_offer_status(self, obj: ReferralTarget) -> str | None:
+        if hasattr(obj, "offer_status"):
+            return obj.offer_status  # type: ignore[no-any-return]
+        offer = Offer.objects.filter(target=obj).values_list("status", flat=True).first()
+        return offer
+
     def get_days_since_sent(self, obj: ReferralTarget) -> int:
         return (timezone.localdate() - timezone.localtime(obj.sent_at).date()).days
 
@@ -75,6 +86,10 @@ class TargetSerializer(serializers.ModelSerializer):
 class ProviderOfferSerializer(serializers.ModelSerializer):
     household = serializers.CharField(source="household.reference")
     vacancy = serializers.CharField(source="vacancy.reference")
+    places = serializers.SerializerMethodField(
+        help_text="The place named for each child: child 0 is the referred child, 1… the "
+        "siblings, eldest first (as sibling_ages lists them)."
+    )
     full_weekly_cost = serializers.DecimalField(max_digits=9, decimal_places=2, read_only=True)
 
     class Meta:
@@ -83,6 +98,7 @@ class ProviderOfferSerializer(serializers.ModelSerializer):
             "id",
             "household",
             "vacancy",
+            "places",
             "weekly_fee",
             "scheduled_fee",
             "fee_above_schedule_reason",
@@ -95,6 +111,14 @@ class ProviderOfferSerializer(serializers.ModelSerializer):
             "made_at",
         ]
         read_only_fields = fields
+
+    def get_places(self, offer: Offer) -> list[dict[str, Any]]:
+        order = [c.pk for c in offer.referral.group]
+        return [
+            {"child": order.index(child.pk), "vacancy": vacancy.reference}
+            for child, vacancy in offer_services.offer_places(offer)
+            if child.pk in order
+        ]
 
 
 class TargetDetailSerializer(serializers.Serializer):
@@ -112,9 +136,25 @@ class SupportLineSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class OfferPlaceInputSerializer(serializers.Serializer):
+    child = serializers.IntegerField(
+        min_value=0,
+        help_text="0: the referred child; 1, 2…: the siblings, eldest first (as sibling_ages).",
+    )
+    vacancy = serializers.IntegerField(help_text="The place for this child")
+
+
 class OfferInputSerializer(serializers.Serializer):
     household = serializers.IntegerField()
-    vacancy = serializers.IntegerField()
+    vacancy = serializers.IntegerField(
+        required=False, help_text="The referred child's place (a single child)."
+    )
+    places = OfferPlaceInputSerializer(
+        many=True,
+        required=False,
+        help_text="A sibling group: a place for each child this household can take. Children "
+        "left out are not in this offer (the siblings would be placed apart).",
+    )
     weekly_fee = serializers.CharField(help_text="Pounds, e.g. 845.00")
     available_from = serializers.DateField()
     support_package = SupportLineSerializer(many=True, required=False, default=list)
@@ -148,7 +188,9 @@ class ProviderTargetViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.
             selectors.provider_targets(self.request.user)
             .select_related(None)
             .select_related("referral__la", "household")
-            .annotate(child_born=F("referral__child__date_of_birth"))
+            .annotate(
+                child_born=F("referral__child__date_of_birth"), offer_status=F("offer__status")
+            )
             .order_by("-sent_at", "-pk")
         )
 
@@ -185,9 +227,33 @@ class ProviderTargetViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         household = _by_pk(Household, values.pop("household"), "household", "household")
-        vacancy = _by_pk(Vacancy, values.pop("vacancy"), "vacancy", "place")
+        vacancy_pk = values.pop("vacancy", None)
+        vacancy = None if vacancy_pk is None else _by_pk(Vacancy, vacancy_pk, "vacancy", "place")
+        rows = values.pop("places", None)
+        places = None
+        if rows is not None:
+            group = target.referral.group
+            places = {}
+            for row in rows:
+                name = offer_services.place_field(row["child"])
+                if row["child"] >= len(group):
+                    raise DomainError(
+                        f"There is no child {row['child']} in this referral: the children are "
+                        f"0 to {len(group) - 1}.",
+                        field="places",
+                    )
+                if group[row["child"]].pk in places:
+                    raise DomainError(f"Child {row['child']} is given twice.", field=name)
+                places[group[row["child"]].pk] = _by_pk(Vacancy, row["vacancy"], name, "place")
+        elif vacancy is None:
+            raise DomainError("Give the place you offer (vacancy), or places.", field="vacancy")
         offer_services.offer_make(
-            target=target, by=request.user, household=household, vacancy=vacancy, **values
+            target=target,
+            by=request.user,
+            household=household,
+            vacancy=vacancy,
+            places=places,
+            **values,
         )
         target.refresh_from_db()
         return Response(self._detail(target), status=status.HTTP_201_CREATED)

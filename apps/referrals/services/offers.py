@@ -21,7 +21,7 @@ from apps.referrals.choices import (
     SupportKind,
     TargetStatus,
 )
-from apps.referrals.models import Child, Offer, Referral, ReferralTarget
+from apps.referrals.models import Child, Offer, OfferPlace, Referral, ReferralTarget
 from apps.referrals.notifications import enqueue_email, hub_recipients
 from apps.referrals.querysets import org_ids_by_kind
 from apps.referrals.services.events import record_access, record_event
@@ -117,6 +117,42 @@ def target_view(
     return {"referral": minimise_referral(referral), "local_identifier": local_identifier}
 
 
+def approval_misfit(household: Household, children: list[Child], on: dt.date) -> str:
+    """Why the household's approval does not fit these children on that day ("" when it does):
+    each child's age within the approved range, and the group no larger than the largest sibling
+    group it is approved for."""
+    for child in children:
+        age = age_on(child, on)
+        if not household.age_min <= age <= household.age_max:
+            return (
+                f"Household {household.reference} is approved for ages {household.age_min} to "
+                f"{household.age_max}, not for a child of {age}."
+            )
+    if len(children) > 1 and len(children) > household.max_sibling_group:
+        return (
+            f"Household {household.reference} is approved for sibling groups of up to "
+            f"{household.max_sibling_group}; this offer would place {len(children)} children."
+        )
+    return ""
+
+
+def fitting_places(target: ReferralTarget, on: dt.date) -> list[Vacancy]:
+    """The provider's open places whose household is active and approved for at least one
+    child of the group (each child's age; a group of two or more: its size)."""
+    referral = target.referral
+    group = referral.group
+    places = (
+        Vacancy.objects.filter(
+            household__provider_id=target.provider_id,
+            household__status=HouseholdStatus.ACTIVE,
+            status=VacancyStatus.OPEN,
+        )
+        .select_related("household")
+        .order_by("household__reference", "available_from", "reference")
+    )
+    return [v for v in places if any(not approval_misfit(v.household, [c], on) for c in group)]
+
+
 def scheduled_fee(*, target: ReferralTarget, household: Household, on: dt.date) -> Decimal | None:
     """The weekly fee from the price schedule that applies, or None when none does."""
     try:
@@ -191,14 +227,20 @@ def offer_make(
     target: ReferralTarget,
     by: Any,
     household: Household,
-    vacancy: Vacancy,
+    vacancy: Vacancy | None = None,
     weekly_fee: Any,
     available_from: dt.date,
     support_package: list[dict[str, Any]] | None = None,
     fee_above_schedule_reason: str = "",
     notes: str = "",
+    places: dict[int, Vacancy | None] | None = None,
 ) -> Offer:
-    """Offer a named household the provider owns, with a place still open, for this child."""
+    """Offer a named household the provider owns, with a place still open, for this child.
+
+    A sibling group: `places` names the place for each child the household can take (child id →
+    vacancy; None or absent: not in this offer). An offer for only some of the group means the
+    siblings would be placed apart. The weekly fee and support are for each child. Without
+    `places`, `vacancy` is the referred child's place."""
     target = ReferralTarget.objects.select_for_update().select_related("referral").get(pk=target.pk)
     _check_works_for_provider(target, by)
     referral = target.referral
@@ -216,15 +258,45 @@ def offer_make(
             "register, so it cannot be offered.",
             field="household",
         )
-    vacancy = Vacancy.objects.select_for_update().get(pk=vacancy.pk)
-    if vacancy.household_id != household.pk:
-        raise DomainError(f"That place is not in household {household.reference}.", field="vacancy")
-    if vacancy.status != VacancyStatus.OPEN:
+    chosen = _chosen_places(referral, vacancy, places)
+    # Locked in a fixed order (by id), as booking does: no deadlock between two offers.
+    locked = {
+        v.pk: v
+        for v in Vacancy.objects.select_for_update()
+        .filter(pk__in=[v.pk for _, v in chosen])
+        .order_by("pk")
+    }
+    chosen = [(child, locked[v.pk]) for child, v in chosen]
+    for child, place in chosen:
+        field = _place_field(referral, child)
+        if place.household_id != household.pk:
+            raise DomainError(
+                f"Place {place.reference} is not in household {household.reference}: name places "
+                "in the household you offer.",
+                field=field,
+            )
+        if place.status != VacancyStatus.OPEN:
+            raise DomainError(
+                f"Place {place.reference} is no longer open "
+                f"({place.get_status_display().lower()}); choose an open place or decline.",
+                field=field,
+            )
+        misfit = approval_misfit(household, [child], available_from)
+        if misfit:
+            raise DomainError(f"{misfit} Choose a household approved for this child.", field=field)
+        if available_from < place.available_from:
+            raise DomainError(
+                f"Place {place.reference} is free only from {place.available_from:%-d %B %Y}: "
+                "give that date or later.",
+                field="available_from",
+            )
+    misfit = approval_misfit(household, [c for c, _ in chosen], available_from)
+    if misfit:
         raise DomainError(
-            f"Place {vacancy.reference} is no longer open "
-            f"({vacancy.get_status_display().lower()}); choose an open place or decline.",
-            field="vacancy",
+            f"{misfit} Offer places for fewer children, or choose another household.",
+            field=_place_field(referral, chosen[-1][0]),
         )
+    vacancy = chosen[0][1]
     if (
         Offer.objects.filter(referral=referral, household=household)
         .exclude(status__in=[OfferStatus.WITHDRAWN, OfferStatus.NOT_CHOSEN])
@@ -233,11 +305,6 @@ def offer_make(
         raise DomainError(
             f"Household {household.reference} has already been offered for this child.",
             field="household",
-        )
-    if available_from < vacancy.available_from:
-        raise DomainError(
-            f"Place {vacancy.reference} is free only from {vacancy.available_from:%-d %B %Y}.",
-            field="available_from",
         )
     fee = _money(weekly_fee, "weekly_fee", "the weekly fee")
     package, support_cost = clean_support_package(support_package)
@@ -263,6 +330,9 @@ def offer_make(
         notes=notes.strip(),
         made_by=by,
     )
+    OfferPlace.objects.bulk_create(
+        OfferPlace(offer=offer, child=child, vacancy=place) for child, place in chosen
+    )
     target.status = TargetStatus.OFFERED
     target.responded_at = timezone.now()
     target.responded_by = by
@@ -275,6 +345,7 @@ def offer_make(
         offer=offer.pk,
         provider=target.provider_id,
         household=household.reference,
+        places={str(child.pk): place.reference for child, place in chosen},
         weekly_fee=str(fee),
         support_weekly_cost=str(support_cost),
         scheduled_fee=None if schedule is None else str(schedule),
@@ -283,6 +354,11 @@ def offer_make(
             f"{household.reference} ({household.provider.name}): £{fee:,.2f} a week plus "
             f"£{support_cost:,.2f} support"
             + (" (above the price schedule)" if schedule is not None and fee > schedule else "")
+            + (
+                f"; places for {len(chosen)} of the {len(referral.group)} children"
+                if len(referral.group) > 1
+                else ""
+            )
         ),
     )
     enqueue_email(
@@ -291,6 +367,58 @@ def offer_make(
         context={"referral": referral, "offer": offer, "provider": household.provider},
     )
     return offer
+
+
+def place_field(index: int) -> str:
+    """The field that names the place of the group's child at `index`: `vacancy` for the
+    referred child (0), `place_1`, `place_2`… for the siblings, eldest first (as the minimised
+    referral lists their ages). Never the child's id: the provider does not know who they are."""
+    return "vacancy" if index == 0 else f"place_{index}"
+
+
+def _place_field(referral: Referral, child: Child) -> str:
+    ids = [c.pk for c in referral.group]
+    return place_field(ids.index(child.pk) if child.pk in ids else 0)
+
+
+def _chosen_places(
+    referral: Referral, vacancy: Vacancy | None, places: dict[int, Vacancy | None] | None
+) -> list[tuple[Child, Vacancy]]:
+    """(child, place) for each child the offer places, in the group's order; checked: every
+    child is one of the group, and no place is named twice."""
+    group = referral.group
+    if places is None:
+        if vacancy is None:
+            raise DomainError("Choose the place you offer.", field="vacancy")
+        places = {referral.child_id: vacancy}
+    by_id = {c.pk: c for c in group}
+    for child_id in places:
+        if child_id not in by_id:
+            raise DomainError("Name places only for the children of this referral.", field="places")
+    chosen = [(c, places[c.pk]) for c in group if places.get(c.pk) is not None]
+    if not chosen:
+        raise DomainError(
+            "Choose a place for at least one child" + (" of the group." if len(group) > 1 else "."),
+            field="vacancy",
+        )
+    seen: dict[int, Child] = {}
+    for child, place in chosen:
+        assert place is not None
+        if place.pk in seen:
+            raise DomainError(
+                f"Place {place.reference} is named for two children: give each child their own "
+                "place.",
+                field=_place_field(referral, child),
+            )
+        seen[place.pk] = child
+    return [(c, p) for c, p in chosen if p is not None]
+
+
+def offer_places(offer: Offer) -> list[tuple[Child, Any]]:
+    """(child, vacancy) for each child the offer places; an offer recorded without named
+    places is the referred child's, in the offer's own place."""
+    rows = [(p.child, p.vacancy) for p in offer.places.select_related("child", "vacancy")]
+    return rows or [(offer.referral.child, offer.vacancy)]
 
 
 @transaction.atomic

@@ -78,6 +78,9 @@ def placement_agree(
     siblings_split: bool = False,
     provider_urn: str = "",
     placement_postcode: str = "",
+    also_offers: list[Offer] | None = None,
+    split_reason: str = "",
+    other_placement_postcodes: dict[int, str] | None = None,
 ) -> Placement:
     """Book the proposed offer's place, create the placement and its IPA.
 
@@ -87,6 +90,12 @@ def placement_agree(
     What the DfE return needs is kept as at booking: the provider's Ofsted URN (the one given,
     else the provider's), the child's home postcode and the carers' full postcode (optional,
     but its district must be the household's).
+
+    A sibling group: every child gets a place, a placement and an IPA, all booked under one lock
+    or none. The proposed offer's places come first; `also_offers` place the children it does
+    not (siblings placed apart: `split_reason` is then required, unless the social worker gave
+    one on proposing). `other_placement_postcodes` maps those offers to their carers' postcodes.
+    Returns the referred child's placement.
     """
     referral = (
         Referral.objects.select_for_update().select_related("rcc", "child").get(pk=referral.pk)
@@ -112,68 +121,125 @@ def placement_agree(
     offer = Offer.objects.select_related(
         "household__postcode_district", "household__provider__organisation"
     ).get(pk=referral.proposed_offer_id or 0)
-    start = start_date or max(timezone.localdate(), offer.available_from)
-    if start < offer.available_from:
+    booking = _group_booking(referral, offer, also_offers or [])
+    offers = list(dict.fromkeys(o for o, _, _ in booking))
+    # Placed apart: in more than one household, or the hub says so (a sibling placed elsewhere).
+    split = len({o.household_id for o in offers}) > 1 or siblings_split
+    reason = (split_reason or "").strip()
+    if split and not (reason or referral.siblings_split_reason):
         raise DomainError(
-            f"The place is available only from {offer.available_from:%-d %B %Y}.",
+            "The siblings would be placed apart: say why, and that it has been agreed.",
+            field="split_reason",
+        )
+    latest = max(offers, key=lambda o: o.available_from)
+    latest_free = latest.available_from
+    start = start_date or max(timezone.localdate(), latest_free)
+    if start < latest_free:
+        raise DomainError(
+            (
+                f"The place is available only from {latest_free:%-d %B %Y}."
+                if len(booking) == 1
+                else f"{latest.household.display_name} is free only from "
+                f"{latest_free:%-d %B %Y}: start the placements on that date or later."
+            ),
             field="start_date",
         )
-    household = offer.household
-    provider = household.provider
-    urn = _ofsted_urn(provider_urn) or provider.organisation.ofsted_urn
-    carers_postcode = _placement_postcode(placement_postcode, household.postcode_district_id)
+    urns: dict[int, str] = {}
+    postcodes: dict[int, str] = {}
+    given_urn = _ofsted_urn(provider_urn)
+    for o in offers:
+        urns[o.pk] = (
+            given_urn
+            if o.pk == offer.pk and given_urn
+            else o.household.provider.organisation.ofsted_urn
+        )
+        given = (
+            placement_postcode
+            if o.pk == offer.pk
+            else (other_placement_postcodes or {}).get(o.pk, "")
+        )
+        postcodes[o.pk] = _placement_postcode(given, o.household.postcode_district_id)
 
-    vacancy = Vacancy.objects.select_for_update().get(pk=offer.vacancy_id)
-    if vacancy.status != VacancyStatus.OPEN:
+    # Every place of the group under the same lock, in a fixed order (by id) so that two
+    # groups racing for overlapping places cannot deadlock; all are booked, or none.
+    locked = {
+        v.pk: v
+        for v in Vacancy.objects.select_for_update()
+        .filter(pk__in=[v.pk for _, _, v in booking])
+        .order_by("pk")
+    }
+    if len(locked) != len(booking) or any(v.status != VacancyStatus.OPEN for v in locked.values()):
         raise DomainError(ALREADY_BOOKED, field="vacancy")
-    vacancy.status = VacancyStatus.BOOKED
-    vacancy.save(update_fields=["status", "updated_at"])
-
-    distance = distance_from_home(
-        child=referral.child, household=household, placement_postcode=carers_postcode
+    Vacancy.objects.filter(pk__in=list(locked)).update(
+        status=VacancyStatus.BOOKED, updated_at=timezone.now()
     )
+    if split:
+        referral.siblings_split_reason = reason or referral.siblings_split_reason
+        if reason or referral.siblings_split_by_id is None:
+            referral.siblings_split_by = by
+            referral.siblings_split_at = timezone.now()
+
+    placements: list[Placement] = []
     try:
         with transaction.atomic():
-            placement = Placement.objects.create(
-                referral=referral,
-                child=referral.child,
-                offer=offer,
-                vacancy=vacancy,
-                household=household,
-                provider=provider,
-                la=referral.la,
-                rcc=referral.rcc,
-                placement_type=placement_type,
-                placement_provider=placement_provider_code(
-                    child_la_id=referral.la_id, organisation=provider.organisation
-                ),
-                start_date=start,
-                provider_urn=urn,
-                home_postcode=referral.child.home_postcode,
-                placement_postcode=carers_postcode,
-                distance_from_home_miles=distance,
-                emergency_scrutiny_due=_due_from(start) if emergency_first else None,
-                booked_by=by,
-            )
+            for o, child, place in booking:
+                household = o.household
+                provider = household.provider
+                placement = Placement.objects.create(
+                    referral=referral,
+                    child=child,
+                    offer=o,
+                    vacancy=locked[place.pk],
+                    household=household,
+                    provider=provider,
+                    la=referral.la,
+                    rcc=referral.rcc,
+                    placement_type=placement_type,
+                    placement_provider=placement_provider_code(
+                        child_la_id=child.la_id, organisation=provider.organisation
+                    ),
+                    start_date=start,
+                    provider_urn=urns[o.pk],
+                    home_postcode=child.home_postcode,
+                    placement_postcode=postcodes[o.pk],
+                    distance_from_home_miles=distance_from_home(
+                        child=child, household=household, placement_postcode=postcodes[o.pk]
+                    ),
+                    emergency_scrutiny_due=_due_from(start) if emergency_first else None,
+                    booked_by=by,
+                )
+                placements.append(placement)
     except IntegrityError:
         raise DomainError(ALREADY_BOOKED, field="vacancy") from None
-    PlacementAgreement.objects.create(
-        placement=placement,
-        agreed_weekly_fee=offer.weekly_fee,
-        support_package=offer.support_package,
-        support_weekly_cost=offer.support_weekly_cost,
-        # What is paid each week: the agreed cost at booking, until a change is recorded.
-        actual_weekly_cost=_weekly_cost(offer.weekly_fee + offer.support_weekly_cost),
-        provider_urn=urn,
-        siblings_split=siblings_split,
+    PlacementAgreement.objects.bulk_create(
+        PlacementAgreement(
+            placement=p,
+            agreed_weekly_fee=p.offer.weekly_fee,
+            support_package=p.offer.support_package,
+            support_weekly_cost=p.offer.support_weekly_cost,
+            # What is paid each week: the agreed cost at booking, until a change is recorded.
+            actual_weekly_cost=_weekly_cost(p.offer.weekly_fee + p.offer.support_weekly_cost),
+            provider_urn=p.provider_urn,
+            siblings_split=split,
+        )
+        for p in placements
     )
 
+    booked_ids = [o.pk for o in offers]
+    Offer.objects.filter(pk__in=booked_ids).update(status=OfferStatus.ACCEPTED)
     offer.status = OfferStatus.ACCEPTED
-    offer.save(update_fields=["status"])
     referral.status = ReferralStatus.PLACED
-    referral.save(update_fields=["status", "updated_at"])
+    referral.save(
+        update_fields=[
+            "status",
+            "siblings_split_reason",
+            "siblings_split_by",
+            "siblings_split_at",
+            "updated_at",
+        ]
+    )
     others = list(
-        referral.offers.exclude(pk=offer.pk)
+        referral.offers.exclude(pk__in=booked_ids)
         .filter(status__in=[OfferStatus.MADE, OfferStatus.SHORTLISTED, OfferStatus.PROPOSED])
         .select_related("household__provider__organisation")
     )
@@ -183,33 +249,60 @@ def placement_agree(
     )
     referral.targets.filter(pk__in=[t.pk for t in unanswered]).update(status=TargetStatus.WITHDRAWN)
 
+    main = next((p for p in placements if p.child_id == referral.child_id), placements[0])
+    household = offer.household
+    provider = household.provider
     record_event(
         referral=referral,
         actor=by,
         verb="placement_agreed",
-        placement=placement.pk,
+        placement=main.pk,
+        placements=[p.pk for p in placements],
         offer=offer.pk,
-        vacancy=vacancy.pk,
+        offers=booked_ids,
+        vacancy=main.vacancy_id,
+        vacancies=[p.vacancy_id for p in placements],
+        children=len(placements),
+        siblings_split=split,
+        split_reason=referral.siblings_split_reason if split else "",
         placement_type=placement_type,
-        placement_provider=placement.placement_provider,
-        provider_urn=urn,
-        placement_postcode_recorded=bool(carers_postcode),
+        placement_provider=main.placement_provider,
+        provider_urn=main.provider_urn,
+        placement_postcode_recorded=all(postcodes.values()),
         before_scrutiny=emergency_first,
         not_chosen=[o.pk for o in others],
         targets_withdrawn=[t.pk for t in unanswered],
         summary=(
-            f"{household.reference} ({provider.name}) from {start:%-d %B %Y}; "
-            f"{placement_type}, {placement.placement_provider}; "
+            "; ".join(
+                f"{o.household.display_name}"
+                + (
+                    f" ({sum(1 for b in booking if b[0].pk == o.pk)} children)"
+                    if len(booking) > 1
+                    else ""
+                )
+                for o in offers
+            )
+            + f" from {start:%-d %B %Y}; {placement_type}, {main.placement_provider}; "
             f"£{offer.full_weekly_cost:,.2f} a week"
+            + (" for each child" if len(booking) > 1 else "")
+            + (f"; siblings placed apart: {referral.siblings_split_reason}" if split else "")
             + (" (before scrutiny: emergency)" if emergency_first else "")
         ),
     )
-    enqueue_email(
-        recipients=provider_recipients(provider),
-        template="placement_agreed",
-        context={"referral": referral, "placement": placement, "offer": offer},
-    )
-    notified = {provider.pk}
+    notified: set[int] = set()
+    for o in offers:
+        if o.household.provider_id in notified:
+            continue
+        enqueue_email(
+            recipients=provider_recipients(o.household.provider),
+            template="placement_agreed",
+            context={
+                "referral": referral,
+                "placement": next(p for p in placements if p.offer_id == o.pk),
+                "offer": o,
+            },
+        )
+        notified.add(o.household.provider_id)
     for other in others:
         other_provider = other.household.provider
         enqueue_email(
@@ -226,7 +319,58 @@ def placement_agree(
                 context={"referral": referral},
             )
             notified.add(target.provider_id)
-    return placement
+    return main
+
+
+def _group_booking(
+    referral: Referral, offer: Offer, also_offers: list[Offer]
+) -> list[tuple[Offer, Any, Vacancy]]:
+    """(offer, child, place) for every child of the group: the proposed offer's places first,
+    then the other offers chosen to place the children it does not (siblings placed apart).
+    Every child must have exactly one place."""
+    from apps.referrals.services.offers import offer_places
+
+    group = referral.group
+    booking: list[tuple[Offer, Any, Vacancy]] = []
+    placed: set[int] = set()
+    extra = (
+        Offer.objects.select_related(
+            "household__postcode_district", "household__provider__organisation"
+        )
+        .filter(pk__in=[o.pk for o in also_offers])
+        .order_by("pk")
+    )
+    for o in [offer, *extra]:
+        if o.pk != offer.pk:
+            if o.referral_id != referral.pk:
+                raise DomainError("That offer was not made for this referral.", field="also_offers")
+            if o.status not in (OfferStatus.MADE, OfferStatus.SHORTLISTED, OfferStatus.PROPOSED):
+                raise DomainError(
+                    f"The offer of {o.household.display_name} is {o.get_status_display().lower()}.",
+                    field="also_offers",
+                )
+        used = False
+        for child, place in offer_places(o):
+            if child.pk in placed:
+                continue
+            placed.add(child.pk)
+            booking.append((o, child, place))
+            used = True
+        if not used:
+            raise DomainError(
+                f"The offer of {o.household.display_name} places no child the other chosen "
+                "offers do not: leave it out.",
+                field="also_offers",
+            )
+    missing = [c.local_identifier for c in group if c.pk not in placed]
+    if missing:
+        raise DomainError(
+            "Every child of the group needs a place: no chosen offer places "
+            f"{', '.join(missing)}. Choose another offer that does as well (the siblings are "
+            "then placed apart), or ask the provider for a place for each child.",
+            field="also_offers",
+        )
+    return booking
 
 
 def _ofsted_urn(value: str) -> str:

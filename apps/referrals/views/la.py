@@ -387,7 +387,15 @@ class ReferralEditView(ObjectFormView):
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
         kwargs["referral"] = self.object
+        if self.kwargs["section"] == "timescale":
+            kwargs["searching"] = "search_siblings" in self.request.POST
         return kwargs
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if "search_siblings" in request.POST and self.kwargs["section"] == "timescale":
+            # Finding siblings: show the form again as typed, with what the search found.
+            return self.render_to_response(self.get_context_data(form=self.get_form()))
+        return super().post(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)

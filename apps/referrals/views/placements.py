@@ -67,9 +67,14 @@ class PlacementAgreeView(RuleRequiredMixin, View):
             offer = Offer.objects.select_related(
                 "household__provider__organisation", "vacancy"
             ).get(pk=referral.proposed_offer_id)
+        from apps.referrals.services.offers import offer_places
+
         ctx = {
             "referral": referral,
             "offer": offer,
+            "group": referral.group,
+            "offer_places": offer_places(offer) if offer else [],
+            "placed_ids": {c.pk for c, _ in offer_places(offer)} if offer else set(),
             "form": form,
             "emergency_first": referral.status == "proposed" and referral.urgency == "emergency",
             "can_agree": referral.status == "approved"
@@ -84,16 +89,18 @@ class PlacementAgreeView(RuleRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         referral = self._referral(request, pk)
-        if hasattr(referral, "placement"):
-            return redirect("referrals:placement_detail", referral.placement.pk)
+        placed = referral.placement
+        if placed is not None:
+            return redirect("referrals:placement_detail", placed.pk)
         start = timezone.localdate()
         if referral.proposed_offer_id:
             start = max(start, Offer.objects.get(pk=referral.proposed_offer_id).available_from)
-        return self._render(request, referral, PlacementAgreeForm(initial={"start_date": start}))
+        form = PlacementAgreeForm(initial={"start_date": start}, referral=referral)
+        return self._render(request, referral, form)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         referral = self._referral(request, pk)
-        form = PlacementAgreeForm(request.POST)
+        form = PlacementAgreeForm(request.POST, referral=referral)
         if form.is_valid():
             try:
                 placement = placement_services.placement_agree(
@@ -102,10 +109,18 @@ class PlacementAgreeView(RuleRequiredMixin, View):
             except DomainError as err:
                 attach_error(form, err)
             else:
+                booked = referral.placements.count()
                 messages.success(
                     request,
-                    "Placement agreed: the place is booked and the IPA written "
-                    f"({placement.household.display_name}).",
+                    (
+                        "Placement agreed: the place is booked and the IPA written "
+                        f"({placement.household.display_name})."
+                    )
+                    if booked == 1
+                    else (
+                        f"Placements agreed for all {booked} children: each place is booked and "
+                        "each child has an IPA."
+                    ),
                 )
                 if not placement.placement_postcode:
                     messages.warning(request, placement_services.NO_PLACEMENT_POSTCODE)
@@ -183,6 +198,12 @@ class PlacementDetailView(ScopedDetailView):
             scrutinies=placement.referral.scrutinies.select_related("scrutineer").order_by(
                 "decided_at"
             ),
+            # The rest of a sibling group booked with it, as far as the reader may see them.
+            group_placements=Placement.objects.visible_to(self.request.user)  # type: ignore[arg-type]
+            .filter(referral_id=placement.referral_id)
+            .exclude(pk=placement.pk)
+            .select_related("child", "household__provider__organisation")
+            .order_by("pk"),
         )
         return ctx
 

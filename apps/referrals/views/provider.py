@@ -19,6 +19,7 @@ from django.views.generic import FormView, TemplateView
 from apps.core.errors import DomainError
 from apps.core.views import RuleRequiredMixin, ScopedListView
 from apps.referrals import selectors
+from apps.referrals.choices import OfferStatus, TargetStatus
 from apps.referrals.filters import TargetFilter
 from apps.referrals.minimise import age_in_years
 from apps.referrals.models import ReferralTarget
@@ -27,6 +28,24 @@ from apps.referrals.placing_forms import DeclineForm, OfferForm
 from apps.referrals.services import offers as offer_services
 
 from .la import attach_error
+
+# Once the provider has offered, the status follows the offer: shortlisted, proposed, accepted
+# (the place is booked), not chosen or withdrawn.
+OFFER_OUTCOMES = {
+    OfferStatus.MADE: "Offer made",
+    OfferStatus.SHORTLISTED: "Offer shortlisted",
+    OfferStatus.PROPOSED: "Offer proposed for scrutiny",
+    OfferStatus.ACCEPTED: "Offer accepted: place booked",
+    OfferStatus.NOT_CHOSEN: "Offer not chosen: closed",
+    OfferStatus.WITHDRAWN: "Offer withdrawn",
+}
+
+
+def answer_status(target: Any) -> str:
+    offer_status = getattr(target, "offer_status", None)
+    if target.status == TargetStatus.OFFERED and offer_status in OFFER_OUTCOMES:
+        return OFFER_OUTCOMES[offer_status]
+    return str(target.get_status_display())
 
 
 def _days_since(when: Any) -> int:
@@ -43,7 +62,7 @@ class ProviderTargetListView(ScopedListView):
     export_filename = "referrals-sent-to-you"
     export_columns = [
         ("Referral", "referral_id"),
-        ("Status", "get_status_display"),
+        ("Status", lambda t: answer_status(t)),
         ("Urgency", "referral__get_urgency_display"),
         ("Latest start date", lambda t: t.referral.latest_start_date or ""),
         ("Age", lambda t: age_in_years(t.child_born)),
@@ -61,13 +80,16 @@ class ProviderTargetListView(ScopedListView):
             .select_related(
                 "referral__la", "household__provider__organisation", "provider__organisation"
             )
-            .annotate(child_born=F("referral__child__date_of_birth"))
+            .annotate(
+                child_born=F("referral__child__date_of_birth"), offer_status=F("offer__status")
+            )
             .order_by("-sent_at", "-pk")
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         for target in ctx["object_list"]:
+            target.status_label = answer_status(target)
             target.age = age_in_years(target.child_born)
             target.days_waiting = _days_since(target.sent_at)
         return ctx
@@ -105,6 +127,9 @@ class ProviderTargetDetailView(ProviderTargetMixin, TemplateView):
             referral=seen["referral"],
             local_identifier=seen["local_identifier"],
             offer=getattr(self.target, "offer", None),
+            offer_places=list(self.target.offer.places.select_related("vacancy"))
+            if hasattr(self.target, "offer")
+            else [],
             can_answer=self.target.status == "sent"
             and seen["referral"]["status"] in offer_services.ANSWERABLE,
         )
@@ -145,13 +170,20 @@ class ProviderOfferView(_AnswerView):
         return kwargs
 
     def form_valid(self, form: OfferForm) -> HttpResponse:
-        vacancy = form.cleaned_data["vacancy"]
+        household = form.chosen_household()
+        if household is None:
+            form.add_error(
+                "vacancy",
+                "Choose a place for at least one child, or decline the referral if you cannot "
+                "offer one.",
+            )
+            return self.form_invalid(form)
         try:
-            offer_services.offer_make(
+            offer = offer_services.offer_make(
                 target=self.target,
                 by=self.request.user,
-                household=vacancy.household,
-                vacancy=vacancy,
+                household=household,
+                places=form.places(),
                 weekly_fee=form.cleaned_data["weekly_fee"],
                 available_from=form.cleaned_data["available_from"],
                 support_package=form.support_package(),
@@ -163,10 +195,17 @@ class ProviderOfferView(_AnswerView):
                 err.field = "vacancy"
             attach_error(form, err)
             return self.form_invalid(form)
+        group = len(form.group)
+        covered = offer.places.count()
         messages.success(
             self.request,
-            f"Your offer of household {vacancy.household.reference} has been sent to the social "
-            "worker and the hub.",
+            f"Your offer of household {household.reference} has been sent to the social "
+            "worker and the hub"
+            + (
+                f" (a place for {covered} of the {group} children)."
+                if group > 1 and covered < group
+                else (f" (a place for each of the {group} children)." if group > 1 else ".")
+            ),
         )
         return redirect("referrals:provider_target", self.target.pk)
 
