@@ -12,20 +12,28 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from apps.accounts.models import Membership
+from apps.accounts.notifications import notify
 from apps.accounts.roles import Role
 
 from .tasks import send_email
 
 
-def enqueue_email(*, recipients: Iterable[str], template: str, context: dict[str, Any]) -> None:
-    """Render `referrals/email/<template>.txt` (first line is the subject) and send on commit."""
-    to = sorted({r for r in recipients if r})
-    if not to:
+def enqueue_email(
+    *, recipients: Iterable[str], template: str, context: dict[str, Any], link: str
+) -> None:
+    """Tell the recipients: each person gets an in-app notification (kind: `template`; text:
+    the e-mail's subject; `link`: the page it is about), and those who want e-mail for the kind
+    are e-mailed `referrals/email/<template>.txt` (first line is the subject) on commit."""
+    recipients = [r for r in recipients if r]
+    if not recipients:
         return
     text = render_to_string(
         f"referrals/email/{template}.txt", {"service_name": settings.SERVICE_NAME, **context}
     ).strip()
     subject, _, body = text.partition("\n")
+    to = notify(recipients=recipients, kind=template, text=subject, link=link)
+    if not to:
+        return
     transaction.on_commit(
         lambda: send_email.delay(recipients=to, subject=subject.strip(), body=body.strip() + "\n")
     )

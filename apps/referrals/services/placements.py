@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.roles import Role
@@ -208,6 +209,7 @@ def placement_agree(
         recipients=provider_recipients(provider),
         template="placement_agreed",
         context={"referral": referral, "placement": placement, "offer": offer},
+        link=reverse("referrals:placement_detail", args=[placement.pk]),
     )
     notified = {provider.pk}
     for other in others:
@@ -216,6 +218,7 @@ def placement_agree(
             recipients=provider_recipients(other_provider),
             template="offer_not_chosen",
             context={"referral": referral, "offer": other},
+            link=reverse("referrals:provider_target", args=[other.target_id]),
         )
         notified.add(other_provider.pk)
     for target in unanswered:
@@ -224,6 +227,7 @@ def placement_agree(
                 recipients=provider_recipients(target.provider),
                 template="target_closed",
                 context={"referral": referral},
+                link=reverse("referrals:provider_target", args=[target.pk]),
             )
             notified.add(target.provider_id)
     return placement
@@ -435,6 +439,7 @@ def placement_end(
         recipients=provider_recipients(placement.provider),
         template="placement_ended",
         context={"placement": placement},
+        link=reverse("referrals:placement_detail", args=[placement.pk]),
     )
     return placement
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 
 from apps.accounts.roles import Role
 from apps.core.errors import DomainError
@@ -117,5 +118,6 @@ def scrutiny_decide(*, referral: Referral, by: Any, decision: str, reasons: str)
         ],
         template="scrutiny_decided",
         context={"referral": referral, "scrutiny": scrutiny},
+        link=reverse("referrals:options", args=[referral.pk]),
     )
     return scrutiny
