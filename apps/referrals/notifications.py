@@ -59,3 +59,17 @@ def hub_recipients(rcc: Any) -> list[str]:
 
 def scrutineer_recipients(rcc: Any) -> list[str]:
     return people_with_role([rcc.pk], Role.SCRUTINEER)
+
+
+def hub_manager_recipients(rcc: Any) -> list[str]:
+    """The managers of the RCC's hubs (placement officers whose membership is marked
+    `manager`); with none marked, every placement officer of the hubs (docs/adr/0130)."""
+    hubs = list(rcc.hubs.values_list("pk", flat=True))
+    managers = list(
+        Membership.objects.filter(
+            organisation_id__in=hubs, role=Role.PLACEMENT_OFFICER, manager=True
+        )
+        .values_list("user__email", flat=True)
+        .distinct()
+    )
+    return managers or people_with_role(hubs, Role.PLACEMENT_OFFICER)
