@@ -76,6 +76,7 @@ class ReferralFilter(django_filters.FilterSet):
             ("sent_at", "sent"),
             ("child__local_identifier", "child"),
             ("status", "status"),
+            ("last_activity", "activity"),
         ),
         field_labels={
             "created_at": "Created",
@@ -83,6 +84,7 @@ class ReferralFilter(django_filters.FilterSet):
             "sent_at": "Sent",
             "child__local_identifier": "Child",
             "status": "Status",
+            "last_activity": "Last activity",
         },
         label="Sort by",
     )

@@ -76,7 +76,7 @@ def test_overdue_is_escalated_once_to_scrutineers_and_the_hub_manager(
 def test_without_a_manager_the_hubs_placement_officers_are_told(
     world, django_capture_on_commit_callbacks
 ):
-    j, _ = _emergency(world)
+    _emergency(world)
     hub_officer = world.users[Role.PLACEMENT_OFFICER]
     user_with_role(Role.PLACEMENT_OFFICER, world.other_hub)  # another RCC's hub: never told
     assert _run(django_capture_on_commit_callbacks) == 1
