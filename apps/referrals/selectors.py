@@ -281,6 +281,7 @@ def social_worker_referrals(qs: QuerySet[Referral]) -> QuerySet[Referral]:
     """The LA's referral list: live work first (not placed, not withdrawn), most recent activity
     first; each with what its status line and dates need (one query for the page)."""
     from django.db.models import Case, Max, Value, When
+    from django.db.models.functions import Coalesce
 
     from .models import Offer, ReferralEvent, ReferralTarget
 
@@ -297,12 +298,18 @@ def social_worker_referrals(qs: QuerySet[Referral]) -> QuerySet[Referral]:
             targets_awaiting=_count_of(
                 ReferralTarget.objects.filter(referral=OuterRef("pk"), status="sent")
             ),
-            last_activity=Subquery(
-                ReferralEvent.objects.filter(referral=OuterRef("pk"))
-                .order_by()
-                .values("referral_id")
-                .annotate(last=Max("at"))
-                .values("last")
+            # The latest event on its timeline; for a referral with none recorded (imported
+            # history), when it was sent, else started.
+            last_activity=Coalesce(
+                Subquery(
+                    ReferralEvent.objects.filter(referral=OuterRef("pk"))
+                    .order_by()
+                    .values("referral_id")
+                    .annotate(last=Max("at"))
+                    .values("last")
+                ),
+                "sent_at",
+                "created_at",
             ),
         )
         .order_by("is_closed", F("last_activity").desc(nulls_last=True), "-created_at", "-pk")
