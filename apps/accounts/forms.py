@@ -76,15 +76,15 @@ class ApiTokenForm(forms.Form):
 
 
 class EmailPreferencesForm(forms.Form):
-    """Which kinds of notification the person also wants by e-mail (each is always in the
+    """Which kinds of notification the person also wants by email (each is always in the
     service's notification list)."""
 
     emailed = forms.MultipleChoiceField(
-        label="E-mail me when",
+        label="Email me when",
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="You always see these in your notifications; untick any you do not want "
-        "by e-mail too.",
+        "by email too.",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -167,7 +167,7 @@ class ApiToken(AbstractAuthToken):
 
 
 class NotificationKind(models.TextChoices):
-    """What a notification is about: each kind can be e-mailed or not (the person's choice)."""
+    """What a notification is about: each kind can be emailed or not (the person's choice)."""
 
     REFERRAL_SENT = "referral_sent", "A referral is sent to your hub"
     REFERRAL_WITHDRAWN = "referral_withdrawn", "A referral is withdrawn"
@@ -190,7 +190,7 @@ class NotificationKind(models.TextChoices):
 
 class Notification(models.Model):
     """Something a person is told in the service; it stays (with its read state) whether or not
-    it was also e-mailed."""
+    it was also emailed."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=32, choices=NotificationKind.choices)
@@ -216,7 +216,7 @@ class Notification(models.Model):
 
 
 class EmailPreference(models.Model):
-    """Whether a person wants e-mail for a kind of notification; no row means yes."""
+    """Whether a person wants email for a kind of notification; no row means yes."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_preferences")
     kind = models.CharField(max_length=32, choices=NotificationKind.choices)
@@ -228,4 +228,4 @@ class EmailPreference(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user}: {self.kind} by e-mail {'on' if self.email else 'off'}"
+        return f"{self.user}: {self.kind} by email {'on' if self.email else 'off'}"

@@ -1,9 +1,9 @@
-"""In-app notifications and e-mail preferences (docs/adr/0130).
+"""In-app notifications and email preferences (docs/adr/0130).
 
-Every place that e-mails people calls `notify` first: each person among the recipients gets a
+Every place that emails people calls `notify` first: each person among the recipients gets a
 `Notification` (always kept, with its read state), and only the addresses whose owner wants
-e-mail for that kind (the default) come back to be e-mailed. An address that belongs to no one
-(a provider's contact address) is e-mailed as before.
+email for that kind (the default) come back to be emailed. An address that belongs to no one
+(a provider's contact address) is emailed as before.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ TEXT_MAX = Notification._meta.get_field("text").max_length or 300
 
 
 def notify(*, recipients: Iterable[User | str], kind: str, text: str, link: str = "") -> list[str]:
-    """Tell each recipient in the service; return the e-mail addresses to send to."""
+    """Tell each recipient in the service; return the email addresses to send to."""
     if kind not in NotificationKind.values:
         raise ValueError(f"Unknown notification kind {kind!r}")
     users: dict[int, User] = {}
@@ -76,14 +76,14 @@ def notifications_mark_all_read(*, by: User) -> int:
 
 
 def email_preferences(user: User) -> dict[str, bool]:
-    """Each kind with whether the person wants it by e-mail (on unless turned off)."""
+    """Each kind with whether the person wants it by email (on unless turned off)."""
     off = set(EmailPreference.objects.filter(user=user, email=False).values_list("kind", flat=True))
     return {kind: kind not in off for kind in NotificationKind.values}
 
 
 @transaction.atomic
 def email_preferences_set(*, user: User, emailed: Iterable[str]) -> dict[str, bool]:
-    """Keep e-mail on for the kinds in `emailed` and off for the others."""
+    """Keep email on for the kinds in `emailed` and off for the others."""
     wanted = set(emailed)
     unknown = wanted - set(NotificationKind.values)
     if unknown:

@@ -139,7 +139,7 @@ class ProfileView(LoginRequiredMixin, View):
             prefs = EmailPreferencesForm(request.POST)
             if prefs.is_valid():
                 email_preferences_set(user=user, emailed=prefs.cleaned_data["emailed"])
-                messages.success(request, "Your e-mail preferences have been saved.")
+                messages.success(request, "Your email preferences have been saved.")
             else:
                 messages.error(request, "Choose from the kinds listed.")
             return redirect(reverse("accounts:profile") + "#email-preferences")

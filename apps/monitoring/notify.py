@@ -29,7 +29,7 @@ def provider_data_officers(provider_id: int) -> list[str]:
     )
 
 
-# Each e-mail's kind of notification (the person's e-mail preference is per kind).
+# Each email's kind of notification (the person's email preference is per kind).
 KINDS = {
     "query_raised": NotificationKind.RETURN_QUERIED,
     "query_reply": NotificationKind.RETURN_QUERIED,
@@ -40,7 +40,7 @@ KINDS = {
 
 
 def send(template: str, title: str, recipients: list[str], /, **context: Any) -> None:
-    """Tell the recipients in the service (always) and by e-mail (if they want it)."""
+    """Tell the recipients in the service (always) and by email (if they want it)."""
     if not recipients:
         return
     site = settings.SITE_URL.rstrip("/")

@@ -22,8 +22,8 @@ def enqueue_email(
     *, recipients: Iterable[str], template: str, context: dict[str, Any], link: str
 ) -> None:
     """Tell the recipients: each person gets an in-app notification (kind: `template`; text:
-    the e-mail's subject; `link`: the page it is about), and those who want e-mail for the kind
-    are e-mailed `referrals/email/<template>.txt` (first line is the subject) on commit."""
+    the email's subject; `link`: the page it is about), and those who want email for the kind
+    are emailed `referrals/email/<template>.txt` (first line is the subject) on commit."""
     recipients = [r for r in recipients if r]
     if not recipients:
         return

@@ -1,4 +1,4 @@
-"""Notifications: kept in the app for each person (read state), e-mailed only if they want it;
+"""Notifications: kept in the app for each person (read state), emailed only if they want it;
 the list, mark read and the API are each person's own (another's is a 404)."""
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ def test_notify_keeps_a_notification_for_every_person_and_emails_only_who_wants_
         text="Referral 7: an offer",
         link="/referrals/7/options/",
     )
-    # The person who turned e-mail off for this kind is told in the app only; an address that
-    # belongs to no one (a provider's contact address) is still e-mailed.
+    # The person who turned email off for this kind is told in the app only; an address that
+    # belongs to no one (a provider's contact address) is still emailed.
     assert to == sorted([sw.email, "contact@provider.example"])
     assert sorted(Notification.objects.values_list("user__email", flat=True)) == sorted(
         [sw.email, po.email]
@@ -57,7 +57,7 @@ def test_a_referral_email_also_notifies_in_the_app_with_a_link(
     assert note.kind == NotificationKind.REVIEW_REQUESTED
     assert note.text == f"Please review referral {referral.pk}"
     assert note.link == reverse("referrals:review_detail", args=[review.pk])
-    assert mail.outbox == []  # e-mail off for this kind: the in-app notice only
+    assert mail.outbox == []  # email off for this kind: the in-app notice only
 
 
 def test_preferences_default_on_and_are_saved_from_the_account_page(client, world):
@@ -65,7 +65,7 @@ def test_preferences_default_on_and_are_saved_from_the_account_page(client, worl
     assert all(email_preferences(user).values())
     client.force_login(user)
     page = client.get(reverse("accounts:profile"))
-    assert b"Notifications by e-mail" in page.content
+    assert b"Notifications by email" in page.content
     keep = [NotificationKind.RETURN_QUERIED, NotificationKind.RETURN_REMINDER]
     response = client.post(
         reverse("accounts:profile"), {"action": "email-preferences", "emailed": keep}
