@@ -188,6 +188,10 @@ class NotificationKind(models.TextChoices):
     REGISTER_STALE = "register_stale", "Your register needs confirming"
 
 
+# Unread first, newest first: the list page's and the API's order.
+NOTIFICATION_ORDER = (models.F("read_at").asc(nulls_first=True), "-created_at", "-pk")
+
+
 class Notification(models.Model):
     """Something a person is told in the service; it stays (with its read state) whether or not
     it was also emailed."""
@@ -202,7 +206,7 @@ class Notification(models.Model):
     objects = NotificationQuerySet.as_manager()
 
     class Meta:
-        ordering = [models.F("read_at").asc(nulls_first=True), "-created_at", "-pk"]
+        ordering = list(NOTIFICATION_ORDER)
         indexes = [
             models.Index(
                 fields=["user"],

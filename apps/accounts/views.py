@@ -33,7 +33,7 @@ from .forms import (
     MembershipGrantForm,
     TokenForm,
 )
-from .models import ApiToken, Membership, Notification, User
+from .models import NOTIFICATION_ORDER, ApiToken, Membership, Notification, User
 from .notifications import (
     email_preferences,
     email_preferences_set,
@@ -353,7 +353,7 @@ class NotificationListView(ScopedListView):
     paginate_by = 50
 
     def get_queryset(self) -> Any:
-        return super().get_queryset().order_by(*Notification._meta.ordering)
+        return super().get_queryset().order_by(*NOTIFICATION_ORDER)
 
 
 class NotificationOpenView(RuleRequiredMixin, View):

@@ -267,7 +267,7 @@ def referrals_for_list(qs: QuerySet[Referral]) -> QuerySet[Referral]:
     )
 
 
-def _count_of(qs: QuerySet[Any]) -> Subquery:
+def _count_of(qs: QuerySet[Any]) -> Any:
     """How many rows of `qs` (filtered on OuterRef("pk")): a subquery, so several counts on one
     list never multiply each other's joins."""
     from django.db.models import IntegerField

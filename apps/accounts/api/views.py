@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.filters import NotificationFilter
-from apps.accounts.models import Notification, User
+from apps.accounts.models import NOTIFICATION_ORDER, Notification, User
 from apps.accounts.notifications import notification_mark_read, notifications_mark_all_read
 from apps.core.api.views import ScopedReadOnlyViewSet
 
@@ -27,6 +27,11 @@ class CurrentUserView(APIView):
         return Response(CurrentUserSerializer(user).data)
 
 
+def signed_in_person(request: Request) -> User:
+    """The person as signed in (RulePermission has refused anonymous callers)."""
+    return cast(User, request.user).signed_in_user
+
+
 class NotificationViewSet(ScopedReadOnlyViewSet):
     """The signed-in person's own notifications, unread first (another's: 404).
     Filter with `unread=true|false` and `kind`; mark one read, or all of them."""
@@ -36,13 +41,13 @@ class NotificationViewSet(ScopedReadOnlyViewSet):
     filterset_class = NotificationFilter
 
     def get_queryset(self) -> Any:
-        return super().get_queryset().order_by(*Notification._meta.ordering)
+        return super().get_queryset().order_by(*NOTIFICATION_ORDER)
 
     @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request: Request, pk: str | None = None) -> Response:
         note = self.get_object()
-        notification_mark_read(notification=note, by=request.user.signed_in_user)
+        notification_mark_read(notification=note, by=signed_in_person(request))
         return Response(NotificationSerializer(note).data)
 
     @extend_schema(
@@ -51,4 +56,4 @@ class NotificationViewSet(ScopedReadOnlyViewSet):
     )
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request: Request) -> Response:
-        return Response({"marked": notifications_mark_all_read(by=request.user.signed_in_user)})
+        return Response({"marked": notifications_mark_all_read(by=signed_in_person(request))})
