@@ -4,12 +4,13 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from apps.accounts.api.views import CurrentUserView
+from apps.accounts.api.views import CurrentUserView, NotificationViewSet
 from apps.core.api.exceptions import not_found
 from apps.organisations.api.views import OrganisationViewSet
 
 router = DefaultRouter()
 router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("me/", CurrentUserView.as_view(), name="me"),

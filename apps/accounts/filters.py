@@ -3,7 +3,7 @@ from django.db.models import Q
 
 from apps.organisations.models import Organisation
 
-from .models import Membership
+from .models import Membership, Notification, NotificationKind
 from .roles import Role
 
 
@@ -39,3 +39,22 @@ class MembershipFilter(django_filters.FilterSet):
             | Q(user__first_name__icontains=value)
             | Q(user__last_name__icontains=value)
         )
+
+
+class NotificationFilter(django_filters.FilterSet):
+    """The person's notifications (unread first: the model's order), by state and kind."""
+
+    unread = django_filters.ChoiceFilter(
+        method="by_state",
+        label="Read or unread",
+        choices=[("true", "Unread"), ("false", "Read")],
+        empty_label="Any",
+    )
+    kind = django_filters.ChoiceFilter(choices=NotificationKind.choices, label="About")
+
+    class Meta:
+        model = Notification
+        fields = ["kind"]
+
+    def by_state(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        return queryset.filter(read_at__isnull=value == "true")

@@ -73,3 +73,22 @@ class ApiTokenForm(forms.Form):
     read_only = forms.BooleanField(
         label="Read only: the token can read but not change anything", required=False
     )
+
+
+class EmailPreferencesForm(forms.Form):
+    """Which kinds of notification the person also wants by email (each is always in the
+    service's notification list)."""
+
+    emailed = forms.MultipleChoiceField(
+        label="Email me when",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="You always see these in your notifications; untick any you do not want "
+        "by email too.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .models import NotificationKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["emailed"].choices = NotificationKind.choices  # type: ignore[attr-defined]

@@ -9,7 +9,12 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from knox.models import AbstractAuthToken, AuthTokenManager
 
-from .querysets import ApiTokenQuerySet, MembershipQuerySet, UserQuerySet
+from .querysets import (
+    ApiTokenQuerySet,
+    MembershipQuerySet,
+    NotificationQuerySet,
+    UserQuerySet,
+)
 from .roles import Role
 
 
@@ -109,6 +114,12 @@ class Membership(models.Model):
         "organisations.Organisation", on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=32, choices=Role.choices)
+    manager = models.BooleanField(
+        "hub manager",
+        default=False,
+        help_text="A placement officer who manages the hub: told when an emergency placement's "
+        "72-hour scrutiny is overdue (docs/adr/0130).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MembershipQuerySet.as_manager()
@@ -153,3 +164,72 @@ class ApiToken(AbstractAuthToken):
 
     def __str__(self) -> str:
         return f"API token “{self.name}” of {self.user_id}"
+
+
+class NotificationKind(models.TextChoices):
+    """What a notification is about: each kind can be emailed or not (the person's choice)."""
+
+    REFERRAL_SENT = "referral_sent", "A referral is sent to your hub"
+    REFERRAL_WITHDRAWN = "referral_withdrawn", "A referral is withdrawn"
+    REVIEW_REQUESTED = "review_requested", "You are asked to review a referral"
+    REVIEW_ANSWERED = "review_answered", "Someone answers your review request"
+    REFERRAL_TO_PROVIDER = "hub_target_sent", "The hub sends your provider a referral"
+    OFFER_MADE = "offer_made", "A provider makes an offer"
+    OFFER_NOT_CHOSEN = "offer_not_chosen", "Your provider's offer is not chosen"
+    TARGET_CLOSED = "target_closed", "A referral sent to your provider is closed"
+    MATCH_PROPOSED = "match_proposed", "A match is proposed for scrutiny"
+    SCRUTINY_DECIDED = "scrutiny_decided", "Scrutiny approves or returns a match"
+    SCRUTINY_OVERDUE = "scrutiny_overdue", "An emergency placement's scrutiny is overdue"
+    PLACEMENT_AGREED = "placement_agreed", "A placement is agreed with your provider"
+    PLACEMENT_ENDED = "placement_ended", "A placement with your provider ends"
+    RETURN_REMINDER = "return_reminder", "A monitoring return is due or overdue"
+    RETURN_QUERIED = "return_queried", "A monitoring return is queried or answered"
+    RETURN_ACCEPTED = "return_accepted", "A monitoring return is accepted"
+    REGISTER_STALE = "register_stale", "Your register needs confirming"
+
+
+# Unread first, newest first: the list page's and the API's order.
+NOTIFICATION_ORDER = (models.F("read_at").asc(nulls_first=True), "-created_at", "-pk")
+
+
+class Notification(models.Model):
+    """Something a person is told in the service; it stays (with its read state) whether or not
+    it was also emailed."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
+    text = models.CharField(max_length=300)
+    link = models.CharField(max_length=300, blank=True, help_text="A path in this service")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = list(NOTIFICATION_ORDER)
+        indexes = [
+            models.Index(
+                fields=["user"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.user}"
+
+
+class EmailPreference(models.Model):
+    """Whether a person wants email for a kind of notification; no row means yes."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_preferences")
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
+    email = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="email_preference_unique_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.kind} by email {'on' if self.email else 'off'}"

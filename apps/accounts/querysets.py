@@ -55,3 +55,14 @@ class ApiTokenQuerySet(models.QuerySet):
 
     def unexpired(self) -> ApiTokenQuerySet:
         return self.filter(models.Q(expiry__isnull=True) | models.Q(expiry__gt=timezone.now()))
+
+
+class NotificationQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> NotificationQuerySet:
+        """A person's notifications are theirs alone (superusers too: they are not shared)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user_id=user.pk)
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)

@@ -32,6 +32,16 @@ urlpatterns = [
     ),
     path("two-factor/set-up/", views.TwoFactorSetupView.as_view(), name="two_factor_setup"),
     path("two-factor/verify/", views.TwoFactorVerifyView.as_view(), name="two_factor_verify"),
+    path("notifications/", views.NotificationListView.as_view(), name="notifications"),
+    path("notifications/<int:pk>/", views.NotificationOpenView.as_view(), name="notification_open"),
+    path(
+        "notifications/<int:pk>/read/",
+        views.NotificationReadView.as_view(),
+        name="notification_read",
+    ),
+    path(
+        "notifications/read/", views.NotificationReadView.as_view(), name="notifications_read_all"
+    ),
     path("people/", views.PeopleListView.as_view(), name="people"),
     path("people/add/", views.MembershipGrantView.as_view(), name="membership_grant"),
     path(

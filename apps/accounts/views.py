@@ -25,9 +25,21 @@ from apps.core.views import RuleRequiredMixin, ScopedListView
 from apps.organisations.models import Organisation
 
 from . import services
-from .filters import MembershipFilter
-from .forms import ApiTokenForm, EmailAuthenticationForm, MembershipGrantForm, TokenForm
-from .models import ApiToken, Membership, User
+from .filters import MembershipFilter, NotificationFilter
+from .forms import (
+    ApiTokenForm,
+    EmailAuthenticationForm,
+    EmailPreferencesForm,
+    MembershipGrantForm,
+    TokenForm,
+)
+from .models import NOTIFICATION_ORDER, ApiToken, Membership, Notification, User
+from .notifications import (
+    email_preferences,
+    email_preferences_set,
+    notification_mark_read,
+    notifications_mark_all_read,
+)
 from .permissions import MANAGE_PEOPLE
 from .querysets import administered_organisation_ids
 from .two_factor import session_verified
@@ -96,6 +108,9 @@ class ProfileView(LoginRequiredMixin, View):
                 "token_form": form or ApiTokenForm(),
                 "new_secret": secret,
                 "token_ttl_days": settings.RCC_API_TOKEN_TTL_DAYS,
+                "preferences_form": EmailPreferencesForm(
+                    initial={"emailed": [k for k, on in email_preferences(user).items() if on]}
+                ),
             },
         )
 
@@ -120,6 +135,14 @@ class ProfileView(LoginRequiredMixin, View):
                 return self._render(request, form=form)
             # Shown on this page once, never stored (nor put in a message or a redirect).
             return self._render(request, secret=secret)
+        if request.POST.get("action") == "email-preferences":
+            prefs = EmailPreferencesForm(request.POST)
+            if prefs.is_valid():
+                email_preferences_set(user=user, emailed=prefs.cleaned_data["emailed"])
+                messages.success(request, "Your email preferences have been saved.")
+            else:
+                messages.error(request, "Choose from the kinds listed.")
+            return redirect(reverse("accounts:profile") + "#email-preferences")
         if request.POST.get("action") == "revoke-token":
             token = get_object_or_404(
                 ApiToken.objects.visible_to(user), pk=request.POST.get("token", "")
@@ -319,3 +342,40 @@ class TwoFactorResetView(RuleRequiredMixin, View):
                 "device at their next sign-in; their API tokens have been revoked.",
             )
         return redirect("accounts:people")
+
+
+class NotificationListView(ScopedListView):
+    """The person's own notifications, unread first; each opens its page and is marked read."""
+
+    model = Notification
+    filterset_class = NotificationFilter
+    template_name = "accounts/notification_list.html"
+    paginate_by = 50
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().order_by(*NOTIFICATION_ORDER)
+
+
+class NotificationOpenView(RuleRequiredMixin, View):
+    """Following a notification marks it read, then goes to the page it is about."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        user = signed_in(request)
+        note = get_object_or_404(Notification.objects.visible_to(user), pk=pk)
+        notification_mark_read(notification=note, by=user)
+        link = note.link if note.link.startswith("/") and not note.link.startswith("//") else ""
+        return redirect(link or "accounts:notifications")
+
+
+class NotificationReadView(RuleRequiredMixin, View):
+    """Mark one notification read (POST), or all of them with `pk` absent."""
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        user = signed_in(request)
+        if pk is None:
+            n = notifications_mark_all_read(by=user)
+            messages.success(request, f"{n} notification{'s' if n != 1 else ''} marked as read.")
+        else:
+            note = get_object_or_404(Notification.objects.visible_to(user), pk=pk)
+            notification_mark_read(notification=note, by=user)
+        return redirect(_safe_next(request, reverse("accounts:notifications")))

@@ -2,7 +2,8 @@
 
 Apps add their entries to NAVIGATION; an entry shows only to users its rule allows.
 Apps may also add HOME_PANELS: a template with its context, shown on the home page above
-"What you can do" to users its rule allows (e.g. a commissioner's coming contract dates).
+"What you can do" to users its rule allows (e.g. a commissioner's coming contract dates), and
+WORK_QUEUES: per role, the work waiting for the person (counts with links), shown first.
 """
 
 from __future__ import annotations
@@ -96,3 +97,50 @@ def home_panels(user: Any) -> list[dict[str, Any]]:
         for panel in sorted(HOME_PANELS, key=lambda p: p.order)
         if panel.rule.allows(user)
     ]
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One kind of work waiting: how many, and the list that shows exactly those."""
+
+    label: str
+    count: int
+    href: str
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
+class WorkQueue:
+    """A role's work on the home page: `items(user)`, read as the memberships holding one of
+    `rule`'s roles (docs/adr/0006), in a fixed number of queries whatever the data."""
+
+    title: str
+    rule: Rule
+    items: Callable[[Any], list[WorkItem]]
+    order: int = 100
+
+
+WORK_QUEUES: list[WorkQueue] = []
+
+
+def register_work(*queues: WorkQueue) -> None:
+    for queue in queues:
+        if queue not in WORK_QUEUES:
+            WORK_QUEUES.append(queue)
+
+
+def work_for(user: Any) -> list[dict[str, Any]]:
+    """Each of the person's roles with its work waiting; an item shown under an earlier role
+    (the reviews asked of a social worker who is also an IRO) is not repeated."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    seen: set[str] = set()
+    out = []
+    for queue in sorted(WORK_QUEUES, key=lambda q: q.order):
+        if not queue.rule.allows(user):
+            continue
+        items = [i for i in queue.items(acting_user(user, queue.rule)) if i.href not in seen]
+        seen.update(i.href for i in items)
+        if items:
+            out.append({"title": queue.title, "items": items})
+    return out

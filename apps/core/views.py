@@ -95,9 +95,10 @@ class HomeView(RuleRequiredMixin, TemplateView):
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from .navigation import home_panels, home_sections
+        from .navigation import home_panels, home_sections, work_for
 
         ctx = super().get_context_data(**kwargs)
+        ctx["work"] = work_for(self.request.user)
         ctx["sections"] = home_sections(self.request.user)
         ctx["panels"] = home_panels(self.request.user)
         ctx["memberships"] = self.request.user.membership_list  # type: ignore[union-attr]

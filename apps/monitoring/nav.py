@@ -26,3 +26,5 @@ register(
         "totals.",
     ),
 )
+
+from . import work  # noqa: E402, F401

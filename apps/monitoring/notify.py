@@ -10,7 +10,8 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from apps.accounts.models import User
+from apps.accounts.models import NotificationKind, User
+from apps.accounts.notifications import notify
 from apps.accounts.roles import Role
 
 logger = logging.getLogger(__name__)
@@ -28,14 +29,33 @@ def provider_data_officers(provider_id: int) -> list[str]:
     )
 
 
+# Each email's kind of notification (the person's email preference is per kind).
+KINDS = {
+    "query_raised": NotificationKind.RETURN_QUERIED,
+    "query_reply": NotificationKind.RETURN_QUERIED,
+    "return_accepted": NotificationKind.RETURN_ACCEPTED,
+    "reminder_due_soon": NotificationKind.RETURN_REMINDER,
+    "reminder_overdue": NotificationKind.RETURN_REMINDER,
+}
+
+
 def send(template: str, title: str, recipients: list[str], /, **context: Any) -> None:
+    """Tell the recipients in the service (always) and by email (if they want it)."""
     if not recipients:
         return
-    context.setdefault("site_url", settings.SITE_URL.rstrip("/"))
-    body = render_to_string(f"monitoring/email/{template}.txt", context)
+    site = settings.SITE_URL.rstrip("/")
+    context.setdefault("site_url", site)
     try:
-        send_mail(title, body, settings.DEFAULT_FROM_EMAIL, recipients)
-    except Exception:  # an email that fails must not undo the change it reports
+        to = notify(
+            recipients=recipients,
+            kind=KINDS[template],
+            text=title,
+            link=str(context.get("url", "")).removeprefix(site),
+        )
+        if to:
+            body = render_to_string(f"monitoring/email/{template}.txt", context)
+            send_mail(title, body, settings.DEFAULT_FROM_EMAIL, to)
+    except Exception:  # a notice that fails must not undo the change it reports
         logger.exception("monitoring email %s to %d recipients failed", template, len(recipients))
 
 

@@ -31,7 +31,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import smart_str
 
-from apps.accounts.models import User
+from apps.accounts.models import NotificationKind, User
+from apps.accounts.notifications import notify
 from apps.core.errors import DomainError
 from apps.core.uploads import stored_errors
 
@@ -586,15 +587,23 @@ def stale_register_notify(*, today: dt.date | None = None) -> dict[str, int]:
                     "link": link,
                     "days": (timezone.now() - cutoff).days,
                 }
-                send_mail(
-                    subject=render_to_string(
-                        "providers/email/stale_register_subject.txt", context
-                    ).strip(),
-                    message=render_to_string("providers/email/stale_register.txt", context),
-                    from_email=None,
-                    recipient_list=recipients,
+                subject = render_to_string(
+                    "providers/email/stale_register_subject.txt", context
+                ).strip()
+                to = notify(
+                    recipients=recipients,
+                    kind=NotificationKind.REGISTER_STALE,
+                    text=subject,
+                    link=reverse("providers:household_list") + "?stale=yes",
                 )
-                counts["emails"] += 1
+                if to:
+                    send_mail(
+                        subject=subject,
+                        message=render_to_string("providers/email/stale_register.txt", context),
+                        from_email=None,
+                        recipient_list=to,
+                    )
+                    counts["emails"] += 1
         except IntegrityError:
             # Another run notified this provider today.
             counts["already_notified"] += 1

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from .choices import LegalStatus, ReferralStatus, ReviewStatus, Urgency
 from .models import CareHistoryImport, Child, Referral, ReferralReview
+from .querysets import has_live_offers, has_replies_awaited, not_sent_to_providers
 
 # --- Children, referrals and reviews (LA side) -------------------------------------------------
 
@@ -62,6 +63,12 @@ class ReferralFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(choices=ReferralStatus.choices, label="Status")
     urgency = django_filters.ChoiceFilter(choices=Urgency.choices, label="Urgency")
+    work = django_filters.ChoiceFilter(
+        method="by_work",
+        label="Waiting for you",
+        choices=[("offers", "Offers to consider")],
+        empty_label="Any",
+    )
     sort = django_filters.OrderingFilter(
         fields=(
             ("created_at", "created"),
@@ -69,6 +76,7 @@ class ReferralFilter(django_filters.FilterSet):
             ("sent_at", "sent"),
             ("child__local_identifier", "child"),
             ("status", "status"),
+            ("last_activity", "activity"),
         ),
         field_labels={
             "created_at": "Created",
@@ -76,6 +84,7 @@ class ReferralFilter(django_filters.FilterSet):
             "sent_at": "Sent",
             "child__local_identifier": "Child",
             "status": "Status",
+            "last_activity": "Last activity",
         },
         label="Sort by",
     )
@@ -91,9 +100,17 @@ class ReferralFilter(django_filters.FilterSet):
             cond |= Q(pk=int(value))
         return queryset.filter(cond)
 
+    def by_work(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        return queryset.filter(has_live_offers()) if value == "offers" else queryset
+
 
 class ReviewFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ReviewStatus.choices, label="Status")
+    waiting = django_filters.BooleanFilter(
+        method="by_waiting",
+        label="Waiting for your answer",
+        widget=forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")]),
+    )
     sort = django_filters.OrderingFilter(
         fields=(("requested_at", "requested"), ("status", "status")),
         field_labels={"requested_at": "Requested", "status": "Status"},
@@ -103,6 +120,14 @@ class ReviewFilter(django_filters.FilterSet):
     class Meta:
         model = ReferralReview
         fields = ["status"]
+
+    def by_waiting(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        """Requested and the referral still a draft (it can still change): as the home page
+        and the "Reviews" link count them."""
+        if value is None:
+            return queryset
+        cond = Q(status=ReviewStatus.REQUESTED, referral__status=ReferralStatus.DRAFT)
+        return queryset.filter(cond) if value else queryset.exclude(cond)
 
 
 # --- The hub's work queue (helper MA) ----------------------------------------------------------
@@ -145,6 +170,16 @@ class HubQueueFilter(django_filters.FilterSet):
         label="Not yet sent to any provider",
         widget=forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")]),
     )
+    waiting_for = django_filters.ChoiceFilter(
+        method="by_waiting_for",
+        label="Waiting for",
+        choices=[
+            ("search", "A search: not yet sent to any provider"),
+            ("replies", "Providers' replies"),
+            ("offers", "Offers to compare"),
+        ],
+        empty_label="Any",
+    )
     sort = _QueueOrdering(
         fields=(
             ("latest_start_date", "start"),
@@ -181,11 +216,25 @@ class HubQueueFilter(django_filters.FilterSet):
             return queryset
         return queryset.filter(targets_sent=0) if value else queryset.filter(targets_sent__gt=0)
 
+    def by_waiting_for(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        cond = {
+            "search": not_sent_to_providers,
+            "replies": has_replies_awaited,
+            "offers": has_live_offers,
+        }.get(value)
+        return queryset.filter(cond()) if cond else queryset
+
 
 # --- Offers, scrutiny and placements (helper OP) ----------------------------------------------
 from django import forms  # noqa: E402
 
-from .choices import PlacementProvider, PlacementType, ReasonEnded, TargetStatus  # noqa: E402
+from .choices import (  # noqa: E402
+    OfferStatus,
+    PlacementProvider,
+    PlacementType,
+    ReasonEnded,
+    TargetStatus,
+)
 from .models import Placement, ReferralTarget  # noqa: E402
 
 YES_NO = [("", "Any"), ("true", "Yes"), ("false", "No")]
@@ -195,6 +244,9 @@ class TargetFilter(django_filters.FilterSet):
     """The provider's "Referrals sent to you": nothing here can identify the child."""
 
     status = django_filters.ChoiceFilter(choices=TargetStatus.choices, label="Status")
+    offer = django_filters.ChoiceFilter(
+        field_name="offer__status", choices=OfferStatus.choices, label="Your offer"
+    )
     urgency = django_filters.ChoiceFilter(
         field_name="referral__urgency", choices=Urgency.choices, label="Urgency"
     )
@@ -222,6 +274,16 @@ class TargetFilter(django_filters.FilterSet):
 
 
 class ScrutinyQueueFilter(django_filters.FilterSet):
+    waiting = django_filters.ChoiceFilter(
+        method="by_waiting",
+        label="Waiting",
+        choices=[
+            ("proposed", "Proposed matches"),
+            ("emergency", "Emergency placements to scrutinise"),
+            ("overdue", "Emergency scrutiny overdue"),
+        ],
+        empty_label="Any",
+    )
     urgency = django_filters.ChoiceFilter(choices=Urgency.choices, label="Urgency")
     sort = django_filters.OrderingFilter(
         fields=(
@@ -241,6 +303,16 @@ class ScrutinyQueueFilter(django_filters.FilterSet):
         model = Referral
         fields = ["urgency"]
 
+    def by_waiting(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        """On `selectors.scrutiny_queue` (its annotations)."""
+        if value == "proposed":
+            return queryset.filter(status=ReferralStatus.PROPOSED)
+        if value == "emergency":
+            return queryset.filter(emergency_outstanding=True)
+        if value == "overdue":
+            return queryset.filter(emergency_outstanding=True, scrutiny_due__lt=timezone.now())
+        return queryset
+
 
 class PlacementFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Child's local identifier or household")
@@ -259,6 +331,11 @@ class PlacementFilter(django_filters.FilterSet):
     reason_ended = django_filters.ChoiceFilter(choices=ReasonEnded.choices, label="Reason ended")
     scrutiny_outstanding = django_filters.BooleanFilter(
         label="Emergency scrutiny outstanding", widget=forms.Select(choices=YES_NO)
+    )
+    scrutiny_overdue = django_filters.BooleanFilter(
+        method="by_overdue",
+        label="Emergency scrutiny overdue",
+        widget=forms.Select(choices=YES_NO),
     )
     sort = django_filters.OrderingFilter(
         fields=(
@@ -287,6 +364,12 @@ class PlacementFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(child__local_identifier__icontains=value) | Q(household__reference__icontains=value)
         )
+
+    def by_overdue(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        if value is None:
+            return queryset
+        overdue = Placement.objects.scrutiny_overdue().values("pk")
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
 
     def by_status(self, queryset, name, value):  # type: ignore[no-untyped-def]
         """Current: started and not ended (a booked start in the future is "starting")."""

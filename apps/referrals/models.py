@@ -647,6 +647,11 @@ class Placement(models.Model):
         blank=True,
         help_text="Emergency placements: scrutiny due within 72 hours of the start",
     )
+    scrutiny_escalated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the overdue emergency scrutiny was escalated (once per placement)",
+    )
     booked_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

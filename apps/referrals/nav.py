@@ -86,3 +86,6 @@ register(
         "Agreed placements with their SSDA903 codes and individual placement agreements.",
     ),
 )
+
+# --- Work waiting, on the home page ---------------------------------------------------------
+from . import work  # noqa: E402, F401

@@ -12,20 +12,28 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from apps.accounts.models import Membership
+from apps.accounts.notifications import notify
 from apps.accounts.roles import Role
 
 from .tasks import send_email
 
 
-def enqueue_email(*, recipients: Iterable[str], template: str, context: dict[str, Any]) -> None:
-    """Render `referrals/email/<template>.txt` (first line is the subject) and send on commit."""
-    to = sorted({r for r in recipients if r})
-    if not to:
+def enqueue_email(
+    *, recipients: Iterable[str], template: str, context: dict[str, Any], link: str
+) -> None:
+    """Tell the recipients: each person gets an in-app notification (kind: `template`; text:
+    the email's subject; `link`: the page it is about), and those who want email for the kind
+    are emailed `referrals/email/<template>.txt` (first line is the subject) on commit."""
+    recipients = [r for r in recipients if r]
+    if not recipients:
         return
     text = render_to_string(
         f"referrals/email/{template}.txt", {"service_name": settings.SERVICE_NAME, **context}
     ).strip()
     subject, _, body = text.partition("\n")
+    to = notify(recipients=recipients, kind=template, text=subject, link=link)
+    if not to:
+        return
     transaction.on_commit(
         lambda: send_email.delay(recipients=to, subject=subject.strip(), body=body.strip() + "\n")
     )
@@ -51,3 +59,17 @@ def hub_recipients(rcc: Any) -> list[str]:
 
 def scrutineer_recipients(rcc: Any) -> list[str]:
     return people_with_role([rcc.pk], Role.SCRUTINEER)
+
+
+def hub_manager_recipients(rcc: Any) -> list[str]:
+    """The managers of the RCC's hubs (placement officers whose membership is marked
+    `manager`); with none marked, every placement officer of the hubs (docs/adr/0130)."""
+    hubs = list(rcc.hubs.values_list("pk", flat=True))
+    managers = list(
+        Membership.objects.filter(
+            organisation_id__in=hubs, role=Role.PLACEMENT_OFFICER, manager=True
+        )
+        .values_list("user__email", flat=True)
+        .distinct()
+    )
+    return managers or people_with_role(hubs, Role.PLACEMENT_OFFICER)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from apps.accounts.roles import Role
@@ -106,6 +106,35 @@ class ReferralQuerySet(models.QuerySet):
         return self.filter(status__in=["sent", "returned"])
 
 
+# What each home-page count and its list both filter on (one definition for both).
+def waiting_with_hub() -> Q:
+    """With the hub: sent, or returned by scrutiny to search again."""
+    return Q(status__in=["sent", "returned"])
+
+
+def has_live_offers() -> Q:
+    """Offers made or shortlisted, so far neither proposed nor turned down: options to weigh."""
+    from .models import Offer
+
+    live = Offer.objects.filter(referral=OuterRef("pk"), status__in=["made", "shortlisted"])
+    return waiting_with_hub() & Q(Exists(live))
+
+
+def has_replies_awaited() -> Q:
+    """Sent to providers at least one of which has not answered yet."""
+    from .models import ReferralTarget
+
+    awaited = ReferralTarget.objects.filter(referral=OuterRef("pk"), status="sent")
+    return waiting_with_hub() & Q(Exists(awaited))
+
+
+def not_sent_to_providers() -> Q:
+    """Waiting with the hub and not yet sent to any provider: to search."""
+    from .models import ReferralTarget
+
+    return waiting_with_hub() & ~Q(Exists(ReferralTarget.objects.filter(referral=OuterRef("pk"))))
+
+
 class ReferralReviewQuerySet(models.QuerySet):
     """A review request is seen by the person asked, and by the referral's LA and RCC staff."""
 
@@ -174,6 +203,13 @@ class PlacementQuerySet(models.QuerySet):
 
     def current(self) -> PlacementQuerySet:
         return self.filter(end_date__isnull=True, start_date__lte=timezone.localdate())
+
+    def scrutiny_overdue(self) -> PlacementQuerySet:
+        """Emergency placements made before scrutiny whose 72 hours have passed unscrutinised."""
+        from .models import Scrutiny
+
+        done = Scrutiny.objects.filter(referral=OuterRef("referral_id"), after_placement=True)
+        return self.filter(emergency_scrutiny_due__lt=timezone.now()).exclude(Exists(done))
 
 
 def sees_full_postcodes(user: User, *, la_id: int | None, rcc_ids: set[int]) -> bool:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from apps.accounts.roles import Role
@@ -265,6 +265,97 @@ def referrals_for_list(qs: QuerySet[Referral]) -> QuerySet[Referral]:
             "reviews", filter=Q(reviews__status=ReviewStatus.REQUESTED), distinct=True
         )
     )
+
+
+def _count_of(qs: QuerySet[Any]) -> Any:
+    """How many rows of `qs` (filtered on OuterRef("pk")): a subquery, so several counts on one
+    list never multiply each other's joins."""
+    from django.db.models import IntegerField
+    from django.db.models.functions import Coalesce
+
+    counted = qs.order_by().values("referral_id").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def social_worker_referrals(qs: QuerySet[Referral]) -> QuerySet[Referral]:
+    """The LA's referral list: live work first (not placed, not withdrawn), most recent activity
+    first; each with what its status line and dates need (one query for the page)."""
+    from django.db.models import Case, Max, Value, When
+    from django.db.models.functions import Coalesce
+
+    from .models import Offer, ReferralEvent, ReferralTarget
+
+    closed = [ReferralStatus.PLACED, ReferralStatus.WITHDRAWN]
+    return (
+        referrals_for_list(qs)
+        .select_related("placement")
+        .annotate(
+            is_closed=Case(When(status__in=closed, then=Value(1)), default=Value(0)),
+            live_offers=_count_of(
+                Offer.objects.filter(referral=OuterRef("pk"), status__in=["made", "shortlisted"])
+            ),
+            targets_total=_count_of(ReferralTarget.objects.filter(referral=OuterRef("pk"))),
+            targets_awaiting=_count_of(
+                ReferralTarget.objects.filter(referral=OuterRef("pk"), status="sent")
+            ),
+            # The latest event on its timeline; for a referral with none recorded (imported
+            # history), when it was sent, else started.
+            last_activity=Coalesce(
+                Subquery(
+                    ReferralEvent.objects.filter(referral=OuterRef("pk"))
+                    .order_by()
+                    .values("referral_id")
+                    .annotate(last=Max("at"))
+                    .values("last")
+                ),
+                "sent_at",
+                "created_at",
+            ),
+        )
+        .order_by("is_closed", F("last_activity").desc(nulls_last=True), "-created_at", "-pk")
+    )
+
+
+def referral_state(referral: Referral) -> tuple[str, str]:
+    """The referral's status as the social worker needs it, from its annotations
+    (`social_worker_referrals`): words and a tag colour. Says what is happening now: offers
+    waiting, replies awaited, scrutiny, the placement's own dates."""
+    from .choices import PlacementStatus
+
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}{'s' if n != 1 else ''}"
+
+    status = referral.status
+    if status == ReferralStatus.DRAFT:
+        return "Draft: not sent", "grey"
+    if status in (ReferralStatus.SENT, ReferralStatus.RETURNED):
+        offers = getattr(referral, "live_offers", 0)
+        awaiting = getattr(referral, "targets_awaiting", 0)
+        if offers:
+            text, colour = f"{plural(offers, 'offer')} to consider", "blue"
+        elif awaiting:
+            text, colour = f"sent to {plural(awaiting, 'provider')}: awaiting replies", "light-blue"
+        elif getattr(referral, "targets_total", 0):
+            text, colour = "no offer yet: the hub is searching again", "yellow"
+        else:
+            text, colour = "with the hub: searching", "light-blue"
+        if status == ReferralStatus.RETURNED:
+            return f"Returned by scrutiny; {text}", "orange"
+        return text[0].upper() + text[1:], colour
+    if status == ReferralStatus.PROPOSED:
+        return "Match proposed: awaiting scrutiny", "purple"
+    if status == ReferralStatus.APPROVED:
+        return "Match approved: placement to be agreed", "purple"
+    if status == ReferralStatus.PLACED:
+        placement = getattr(referral, "placement", None)
+        if placement is None:
+            return "Placed", "green"
+        if placement.status == PlacementStatus.ENDED:
+            return f"Placement ended {placement.end_date:%-d %b %Y}", "grey"
+        if placement.status == PlacementStatus.STARTING:
+            return f"Placed: starts {placement.start_date:%-d %b %Y}", "green"
+        return f"Placed since {placement.start_date:%-d %b %Y}", "green"
+    return str(referral.get_status_display()), "grey"
 
 
 def reviews_requested_of(user: User) -> QuerySet[ReferralReview]:

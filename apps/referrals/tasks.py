@@ -44,3 +44,16 @@ def batch_match_rcc(rcc_id: int) -> dict:
     result = batch_match(rcc_id).as_dict()
     cache.set(batch_cache_key(rcc_id), result, BATCH_CACHE_SECONDS)
     return {k: v for k, v in result.items() if k != "suggestions"}
+
+
+@shared_task(
+    name="apps.referrals.tasks.escalate_overdue_scrutiny",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def escalate_overdue_scrutiny() -> int:
+    """Escalate emergency placements whose 72-hour scrutiny is overdue (once each)."""
+    from .services.scrutiny import emergency_scrutiny_escalate
+
+    return emergency_scrutiny_escalate()

@@ -400,6 +400,12 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+# Referrals (apps.referrals): escalate emergency placements whose 72-hour scrutiny is overdue
+# to the RCC's scrutineers and the hub manager, once per placement (docs/adr/0130).
+CELERY_BEAT_SCHEDULE["referrals-escalate-overdue-scrutiny"] = {
+    "task": "apps.referrals.tasks.escalate_overdue_scrutiny",
+    "schedule": 15 * 60,
+}
 # A report run with no progress for this long has lost its worker and is marked failed.
 REPORTS_RUN_TIMEOUT_SECONDS = env.int("REPORTS_RUN_TIMEOUT_SECONDS", default=15 * 60)
 

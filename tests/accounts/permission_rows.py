@@ -32,8 +32,58 @@ def _person_in_other_rcc(world: World, user: User) -> dict[str, Any]:
     return {"pk": MembershipFactory(organisation=world.other_rcc, role=Role.COMMISSIONER).user_id}
 
 
+def _own_notification(world: World, user: User) -> dict[str, Any]:
+    from apps.accounts.models import Notification, NotificationKind
+
+    note = Notification.objects.create(
+        user=user, kind=NotificationKind.OFFER_MADE, text="Matrix", link="/"
+    )
+    return {"pk": note.pk}
+
+
+def _someone_elses_notification(world: World, user: User) -> dict[str, Any]:
+    """Everyone's notifications are their own: another person's is a 404, superusers too."""
+    from apps.accounts.models import Notification, NotificationKind
+    from tests.factories import UserFactory
+
+    note = Notification.objects.create(
+        user=UserFactory(), kind=NotificationKind.OFFER_MADE, text="Not yours", link="/"
+    )
+    return {"pk": note.pk}
+
+
 ROWS = [
     Row("accounts:profile"),
+    Row(
+        "accounts:profile",
+        method="post",
+        data=lambda w, u: {"action": "email-preferences", "emailed": ["offer_made"]},
+        ok=302,
+    ),
+    Row("accounts:notifications"),
+    Row(
+        "accounts:notification_open",
+        kwargs=_own_notification,
+        hidden=_someone_elses_notification,
+        ok=302,
+    ),
+    Row(
+        "accounts:notification_read",
+        kwargs=_own_notification,
+        hidden=_someone_elses_notification,
+        method="post",
+        ok=302,
+    ),
+    Row("accounts:notifications_read_all", method="post", ok=302),
+    Row("api:notification-list"),
+    Row("api:notification-detail", kwargs=_own_notification, hidden=_someone_elses_notification),
+    Row(
+        "api:notification-read",
+        kwargs=_own_notification,
+        hidden=_someone_elses_notification,
+        method="post",
+    ),
+    Row("api:notification-read-all", method="post"),
     Row(
         "accounts:profile",
         method="post",

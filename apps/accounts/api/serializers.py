@@ -1,6 +1,8 @@
+from typing import Any
+
 from rest_framework import serializers
 
-from apps.accounts.models import Membership, User
+from apps.accounts.models import Membership, Notification, User
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -30,3 +32,16 @@ class CurrentUserSerializer(serializers.ModelSerializer):
 
     def get_roles(self, obj: User) -> list[str]:
         return sorted(obj.role_set)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "kind_label", "text", "link", "created_at", "read_at", "read"]
+        read_only_fields = fields
+
+    def get_read(self, obj: Any) -> bool:
+        return obj.read_at is not None

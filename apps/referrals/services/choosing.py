@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.roles import Role
@@ -223,5 +224,6 @@ def referral_propose(
         recipients=scrutineer_recipients(referral.rcc),
         template="match_proposed",
         context={"referral": referral},
+        link=reverse("referrals:scrutiny_decide", args=[referral.pk]),
     )
     return referral

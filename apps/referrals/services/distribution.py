@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 
 from apps.core.errors import DomainError
 from apps.providers.models import Household, Provider
@@ -128,6 +129,7 @@ def targets_send(
         enqueue_email(
             recipients=provider_recipients(provider),
             template="hub_target_sent",
+            link=reverse("referrals:provider_targets") + "?status=sent",
             context={
                 "referral": referral,
                 "provider": provider,

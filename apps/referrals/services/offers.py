@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.core.errors import DomainError
@@ -365,6 +366,7 @@ def offer_make(
         recipients=[referral.created_by.email, *hub_recipients(referral.rcc)],
         template="offer_made",
         context={"referral": referral, "offer": offer, "provider": household.provider},
+        link=reverse("referrals:options", args=[referral.pk]),
     )
     return offer
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.roles import Role
@@ -293,14 +294,12 @@ def placement_agree(
     for o in offers:
         if o.household.provider_id in notified:
             continue
+        booked = next(p for p in placements if p.offer_id == o.pk)
         enqueue_email(
             recipients=provider_recipients(o.household.provider),
             template="placement_agreed",
-            context={
-                "referral": referral,
-                "placement": next(p for p in placements if p.offer_id == o.pk),
-                "offer": o,
-            },
+            context={"referral": referral, "placement": booked, "offer": o},
+            link=reverse("referrals:placement_detail", args=[booked.pk]),
         )
         notified.add(o.household.provider_id)
     for other in others:
@@ -309,6 +308,7 @@ def placement_agree(
             recipients=provider_recipients(other_provider),
             template="offer_not_chosen",
             context={"referral": referral, "offer": other},
+            link=reverse("referrals:provider_target", args=[other.target_id]),
         )
         notified.add(other_provider.pk)
     for target in unanswered:
@@ -317,6 +317,7 @@ def placement_agree(
                 recipients=provider_recipients(target.provider),
                 template="target_closed",
                 context={"referral": referral},
+                link=reverse("referrals:provider_target", args=[target.pk]),
             )
             notified.add(target.provider_id)
     return main
@@ -579,6 +580,7 @@ def placement_end(
         recipients=provider_recipients(placement.provider),
         template="placement_ended",
         context={"placement": placement},
+        link=reverse("referrals:placement_detail", args=[placement.pk]),
     )
     return placement
 

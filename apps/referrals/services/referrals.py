@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -383,6 +384,7 @@ def referral_review_invite(
         recipients=[reviewer.email],
         template="review_requested",
         context={"referral": referral, "review": review, "by": by, "message": message.strip()},
+        link=reverse("referrals:review_detail", args=[review.pk]),
     )
     return review
 
@@ -422,6 +424,7 @@ def referral_review_respond(
         recipients=[review.requested_by.email],
         template="review_answered",
         context={"referral": referral, "review": review, "by": by},
+        link=reverse("referrals:referral_detail", args=[referral.pk]),
     )
     return review
 
@@ -515,6 +518,7 @@ def referral_send(*, by: User, referral: Referral) -> Referral:
         recipients=hub_recipients(referral.rcc),
         template="referral_sent",
         context={"referral": referral},
+        link=reverse("referrals:hub_search", args=[referral.pk]),
     )
     return referral
 
@@ -547,5 +551,6 @@ def referral_withdraw(*, by: User, referral: Referral, reason: str) -> Referral:
             recipients=hub_recipients(referral.rcc),
             template="referral_withdrawn",
             context={"referral": referral, "reason": reason},
+            link=reverse("referrals:referral_detail", args=[referral.pk]),
         )
     return referral

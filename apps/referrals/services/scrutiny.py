@@ -11,12 +11,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 
 from apps.accounts.roles import Role
 from apps.core.errors import DomainError
 from apps.referrals.choices import OfferStatus, ReferralStatus, ScrutinyDecision
 from apps.referrals.models import Placement, Referral, Scrutiny
-from apps.referrals.notifications import enqueue_email, hub_recipients
+from apps.referrals.notifications import (
+    enqueue_email,
+    hub_manager_recipients,
+    hub_recipients,
+    scrutineer_recipients,
+)
 from apps.referrals.services.events import record_event
 
 
@@ -117,5 +124,54 @@ def scrutiny_decide(*, referral: Referral, by: Any, decision: str, reasons: str)
         ],
         template="scrutiny_decided",
         context={"referral": referral, "scrutiny": scrutiny},
+        link=reverse("referrals:options", args=[referral.pk]),
     )
     return scrutiny
+
+
+def emergency_scrutiny_escalate() -> int:
+    """Tell the RCC's scrutineers and the hub manager about each emergency placement whose
+    72-hour scrutiny is overdue: once per placement, however often it runs (the mark is set with
+    a conditional update, so two runs at once cannot both send). How many were escalated."""
+    escalated = 0
+    overdue = (
+        Placement.objects.scrutiny_overdue()
+        .filter(scrutiny_escalated_at__isnull=True)
+        .select_related("referral__rcc", "rcc")
+        .order_by("emergency_scrutiny_due", "pk")
+    )
+    for placement in overdue:
+        with transaction.atomic():
+            now = timezone.now()
+            marked = Placement.objects.filter(
+                pk=placement.pk, scrutiny_escalated_at__isnull=True
+            ).update(scrutiny_escalated_at=now)
+            if not marked:
+                continue
+            referral = placement.referral
+            hours = int((now - placement.emergency_scrutiny_due).total_seconds() // 3600)
+            record_event(
+                referral=referral,
+                actor=None,
+                verb="scrutiny_escalated",
+                placement=placement.pk,
+                summary=(
+                    f"Emergency scrutiny overdue by {hours} hour{'s' if hours != 1 else ''}: "
+                    "escalated to the RCC's scrutineers and the hub manager"
+                ),
+            )
+            context = {"referral": referral, "placement": placement, "hours": hours}
+            enqueue_email(
+                recipients=scrutineer_recipients(placement.rcc),
+                template="scrutiny_overdue",
+                context=context,
+                link=reverse("referrals:scrutiny_decide", args=[referral.pk]),
+            )
+            enqueue_email(
+                recipients=hub_manager_recipients(placement.rcc),
+                template="scrutiny_overdue",
+                context=context,
+                link=reverse("referrals:placement_detail", args=[placement.pk]),
+            )
+            escalated += 1
+    return escalated

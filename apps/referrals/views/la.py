@@ -312,15 +312,25 @@ class ReferralListView(ScopedListView):
         ("Completeness %", lambda r: referral_completeness(r).percent),
         ("Created", lambda r: r.created_at.date().isoformat()),
         ("Sent", lambda r: r.sent_at.date().isoformat() if r.sent_at else ""),
+        ("Now", lambda r: selectors.referral_state(r)[0]),
+        (
+            "Last activity",
+            lambda r: (
+                timezone.localtime(r.last_activity).date().isoformat() if r.last_activity else ""
+            ),
+        ),
         ("Reviews awaited", "pending_reviews"),
     ]
 
     def get_queryset(self) -> Any:
-        return selectors.referrals_for_list(super().get_queryset()).order_by("-created_at", "-pk")
+        # Live work first, latest activity first (a `sort` chosen on the page replaces this).
+        return selectors.social_worker_referrals(super().get_queryset())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        ctx["rows"] = [(r, referral_completeness(r)) for r in ctx["object_list"]]
+        ctx["rows"] = [
+            (r, referral_completeness(r), selectors.referral_state(r)) for r in ctx["object_list"]
+        ]
         return ctx
 
 
