@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any, overload
 import numpy as np
 from django.utils import timezone
 
-from apps.providers.choices import CareType, OfstedGrade, Religion
+from apps.providers.choices import LANGUAGES, CareType, OfstedGrade, Religion
 
+from ..choices import Communication, SupportKind
 from ..models import MatchingWeights
 from .distance import miles, miles_from
 from .rules import ProviderType
@@ -349,8 +350,6 @@ class StatedNeeds:
     SIGNED = (("bsl", "British Sign Language"), ("makaton", "Makaton"))
 
     def __init__(self, profile: Profile) -> None:
-        from ..choices import Communication, SupportKind
-
         self.profile = p = profile
         self.signed = [(code, label) for code, label in self.SIGNED if code in p.communication]
         self.own_languages = sorted(p.languages - {"en"})
@@ -394,8 +393,6 @@ class StatedNeeds:
         return total / self.parts
 
     def explain(self, home: Home) -> str:
-        from apps.providers.choices import LANGUAGES
-
         p = self.profile
         said: list[str] = []
         for code, label in self.signed:
