@@ -744,6 +744,15 @@ HUB_ROWS = [
         ok=302,
     ),
     Row(
+        "referrals:hub_selection",
+        roles=HUB_OFFICERS,
+        kwargs=_hub_referral,
+        hidden=_other_hub_referral,
+        method="post",
+        data=_candidate_household,
+        ok=302,
+    ),
+    Row(
         "referrals:hub_in_house_first",
         roles=HUB_OFFICERS,
         kwargs=_hub_referral,
