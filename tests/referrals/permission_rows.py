@@ -696,6 +696,7 @@ WEIGHTS = {
     "stability": 10,
     "ofsted": 10,
     "preferences": 10,
+    "stated_needs": 10,
     "search_radius_miles": 50,
 }
 
