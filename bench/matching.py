@@ -49,6 +49,9 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rcc_be
 os.environ.setdefault("DJANGO_DEBUG", "false")
 # As in production (config/settings/production.py): each process keeps a register snapshot.
 os.environ.setdefault("MATCHING_REGISTER_CACHE_SECONDS", "60")
+# The bench measures speed, not the per-user rate limits (120 searches a minute by default).
+os.environ.setdefault("THROTTLE_RATE_SEARCH", "1000000/min")
+os.environ.setdefault("THROTTLE_RATE_USER", "1000000/min")
 
 from register_search import NATIONAL_MINIMUM, ensure_database, percentile  # noqa: E402
 

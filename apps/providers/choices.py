@@ -188,4 +188,5 @@ LANGUAGES = {
     "zh": "Chinese",
     "cy": "Welsh",
     "bsl": "British Sign Language",
+    "makaton": "Makaton",
 }

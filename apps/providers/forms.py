@@ -97,6 +97,12 @@ class HouseholdForm(forms.Form):
     pets = forms.CharField(
         required=False, max_length=200, help_text="Leave blank when there are none."
     )
+    adaptations = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Adaptations the home has",
+        help_text="Such as wheelchair access or a ground-floor bedroom. Leave blank when none.",
+    )
     other_children_ages = forms.CharField(
         required=False,
         label="Ages of other children at home",
@@ -240,6 +246,7 @@ class HouseholdForms:
                 "care_types",
                 "bedrooms",
                 "pets",
+                "adaptations",
                 "other_children_ages",
                 "preferences",
             )
@@ -327,6 +334,7 @@ def _initial(
         "care_types": care_types_from_mask(household.care_types),
         "bedrooms": household.bedrooms,
         "pets": household.pets,
+        "adaptations": household.adaptations,
         "other_children_ages": ";".join(str(a) for a in household.other_children_ages),
         "preferences": household.preferences,
     }

@@ -173,6 +173,16 @@ HOUSEHOLD_COLUMNS: tuple[ColumnDef, ...] = (
         "One dog",
     ),
     ColumnDef(
+        "adaptations",
+        "text",
+        "Adaptations the home has, such as wheelchair access or a ground-floor bedroom. Blank "
+        "when none. Matching shows them beside a child's stated adaptations.",
+        "Household",
+        "No",
+        "Up to 300 characters",
+        "Level access; ground-floor bedroom",
+    ),
+    ColumnDef(
         "other_children_ages",
         "ints",
         "Ages of other children living in the household (birth children, other placed children).",
@@ -267,7 +277,8 @@ CARER_COLUMNS: tuple[ColumnDef, ...] = (
     ColumnDef(
         "carer_{n}_languages",
         "codes",
-        "Languages the carer speaks (ISO 639-1 codes; bsl for British Sign Language).",
+        "Languages the carer speaks or signs (ISO 639-1 codes; bsl for British Sign Language, "
+        "makaton for Makaton).",
         "Carers",
         "No",
         _codes(LANGUAGES) + ", separated by ;",
@@ -464,6 +475,7 @@ def register_row(household: Any, columns: Sequence[Column]) -> dict[str, str]:
         "care_types": household.care_type_codes,
         "bedrooms": household.bedrooms,
         "pets": household.pets,
+        "adaptations": household.adaptations,
         "other_children_ages": household.other_children_ages,
         "preferences": household.preferences,
         "approved_on": household.approved_on,

@@ -109,6 +109,12 @@ class Household(models.Model):
     care_types = models.PositiveIntegerField(default=0, help_text="Bit mask of CareType")
     bedrooms = models.PositiveSmallIntegerField("spare bedrooms", default=1)
     pets = models.CharField(max_length=200, blank=True, help_text="Blank when there are none.")
+    adaptations = models.CharField(
+        "adaptations the home has",
+        max_length=300,
+        blank=True,
+        help_text="Such as wheelchair access or a ground-floor bedroom; blank when none.",
+    )
     other_children_ages = models.JSONField(default=list, blank=True)
     preferences = models.TextField("carers' stated preferences", blank=True)
     approved_on = models.DateField("approved on", default=timezone.localdate)

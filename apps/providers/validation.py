@@ -57,6 +57,7 @@ HOUSEHOLD_FIELDS = (
     "care_types",
     "bedrooms",
     "pets",
+    "adaptations",
     "other_children_ages",
     "preferences",
     "approved_on",
@@ -316,6 +317,7 @@ def household_validate(
         )
     bedrooms = c.integer(data, "bedrooms", "bedrooms", lo=0, hi=MAX_BEDROOMS, default=1)
     pets = c.text(data, "pets", "pets", max_length=200)
+    adaptations = c.text(data, "adaptations", "adaptations", max_length=300)
     preferences = c.text(data, "preferences", "preferences", max_length=2000)
     other_ages = _ages(c, data.get("other_children_ages"))
 
@@ -339,6 +341,7 @@ def household_validate(
         "care_types": care_types_to_mask(care_types or []),
         "bedrooms": bedrooms,
         "pets": pets,
+        "adaptations": adaptations,
         "other_children_ages": other_ages,
         "preferences": preferences,
         # None when not given: the service keeps the stored date (today for a new household).

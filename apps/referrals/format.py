@@ -37,6 +37,7 @@ SECTION_FIELDS: dict[str, tuple[str, ...]] = {
         "suitability_residential",
         "suitability_supported",
         "min_adults",
+        "siblings_may_share_bedroom",
     ),
     "risks-to-child": (*(name for name, _ in RISK_TO_CHILD_FIELDS), "risk_other_detail"),
     "risks-to-others": (*(name for name, _ in RISK_TO_OTHERS_FIELDS), "harm_other_detail"),

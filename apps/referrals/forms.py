@@ -413,6 +413,11 @@ class RecommendationsForm(ReferralSectionForm):
         max_value=4,
         help_text="For example 2 if the child needs two adults at home.",
     )
+    siblings_may_share_bedroom = forms.BooleanField(
+        label="Siblings placed together may share a bedroom",
+        required=False,
+        help_text="Leave unticked if each child of the sibling group needs a bedroom of their own.",
+    )
 
 
 def _risk_form(

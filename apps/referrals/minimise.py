@@ -201,6 +201,7 @@ def minimised_referral(referral: Referral, *, on: dt.date | None = None) -> dict
                 )
             },
             "min_adults": referral.min_adults,
+            "siblings_may_share_bedroom": referral.siblings_may_share_bedroom,
         },
         "risks_to_child": _risks(referral, RISK_TO_CHILD_FIELDS, "risk_other_detail"),
         "risks_to_others": _risks(referral, RISK_TO_OTHERS_FIELDS, "harm_other_detail"),

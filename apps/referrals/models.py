@@ -317,6 +317,12 @@ class Referral(models.Model):
     min_adults = models.PositiveSmallIntegerField(
         "minimum adults to children ratio (adults per child)", null=True, blank=True
     )
+    siblings_may_share_bedroom = models.BooleanField(
+        "siblings may share a bedroom",
+        default=False,
+        help_text="Matching asks a spare bedroom per child of a sibling group unless this is set "
+        "(then one for every two).",
+    )
     # Risks to the child
     risk_self_harm = models.CharField(max_length=4, choices=RiskLevel.choices, blank=True)
     risk_sexual_exploitation = models.CharField(max_length=4, choices=RiskLevel.choices, blank=True)
@@ -444,6 +450,9 @@ class MatchingWeights(models.Model):
     stability = models.PositiveSmallIntegerField("provider's stability record", default=10)
     ofsted = models.PositiveSmallIntegerField(default=5)
     preferences = models.PositiveSmallIntegerField("carers' stated preferences", default=10)
+    stated_needs = models.PositiveSmallIntegerField(
+        "communication, support, adaptations and places to reach", default=10
+    )
     search_radius_miles = models.PositiveSmallIntegerField(default=60)
     updated_at = models.DateTimeField(auto_now=True)
 

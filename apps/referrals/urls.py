@@ -62,6 +62,7 @@ urlpatterns += [
     path("hub/", hub.HubQueueView.as_view(), name="hub_queue"),
     path("<int:pk>/search/", hub.HubSearchView.as_view(), name="hub_search"),
     path("<int:pk>/targets/send/", hub.HubTargetsSendView.as_view(), name="hub_targets_send"),
+    path("<int:pk>/search/selection/", hub.HubSelectionView.as_view(), name="hub_selection"),
     path(
         "<int:pk>/looking-in-house-first/",
         hub.HubInHouseFirstView.as_view(),

@@ -75,6 +75,7 @@ def home(
     """A household of `organisation`'s provider in district `at`, with `places` open places."""
     fields.setdefault("places", max(places, fields.get("max_sibling_group", 1)))
     fields.setdefault("max_sibling_group", 1)
+    fields.setdefault("bedrooms", fields["places"])
     household = HouseholdFactory(
         provider=ProviderFactory(organisation=organisation),
         postcode_district=district(at),

@@ -696,6 +696,7 @@ WEIGHTS = {
     "stability": 10,
     "ofsted": 10,
     "preferences": 10,
+    "stated_needs": 10,
     "search_radius_miles": 50,
 }
 
@@ -736,6 +737,15 @@ HUB_ROWS = [
     ),
     Row(
         "referrals:hub_targets_send",
+        roles=HUB_OFFICERS,
+        kwargs=_hub_referral,
+        hidden=_other_hub_referral,
+        method="post",
+        data=_candidate_household,
+        ok=302,
+    ),
+    Row(
+        "referrals:hub_selection",
         roles=HUB_OFFICERS,
         kwargs=_hub_referral,
         hidden=_other_hub_referral,

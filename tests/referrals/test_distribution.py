@@ -41,7 +41,7 @@ def test_sends_only_to_the_chosen_households_with_a_score_snapshot(
     assert target.provider_id == world.ifa.pk
     assert target.sent_by == po
     assert float(target.score) == target.score_breakdown["score"]
-    assert len(target.score_breakdown["contributions"]) == 7
+    assert len(target.score_breakdown["contributions"]) == 8
     assert target.distance_miles is not None
     event = ReferralEvent.objects.get(referral=ref, verb="targets_sent")
     assert event.actor == po

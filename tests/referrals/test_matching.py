@@ -204,6 +204,7 @@ def test_options_are_ordered_by_score_and_contributions_add_up(world):
             "stability",
             "ofsted",
             "preferences",
+            "stated_needs",
         ]
         assert sum(c.points for c in parts) == pytest.approx(option.score, abs=0.05)
         assert sum(c.share for c in parts) == pytest.approx(1.0)

@@ -142,7 +142,7 @@ def test_matching_weights_page_validates_and_shows_shares(client, world):
     url = reverse("referrals:matching_weights", args=[world.rcc.pk])
     assert home_url["Location"] == url
     page = client.get(url)
-    assert "40.0%" in page.content.decode()  # needs: 40 of 100
+    assert "36.4%" in page.content.decode()  # needs: 40 of 110
     zeros = dict.fromkeys(
         [
             "needs",
@@ -152,6 +152,7 @@ def test_matching_weights_page_validates_and_shows_shares(client, world):
             "stability",
             "ofsted",
             "preferences",
+            "stated_needs",
         ],
         0,
     )

@@ -82,6 +82,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
             "care_types",
             "bedrooms",
             "pets",
+            "adaptations",
             "other_children_ages",
             "preferences",
             "approved_on",
@@ -137,6 +138,7 @@ class HouseholdUpsertSerializer(serializers.Serializer):
     care_types = serializers.ListField(child=serializers.ChoiceField(choices=list(CARE_TYPE_CODES)))
     bedrooms = serializers.IntegerField(required=False)
     pets = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    adaptations = serializers.CharField(required=False, allow_blank=True, max_length=300)
     other_children_ages = serializers.ListField(child=serializers.IntegerField(), required=False)
     preferences = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     approved_on = serializers.DateField(

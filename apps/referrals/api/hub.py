@@ -23,6 +23,7 @@ from apps.referrals.batch import batch_match
 from apps.referrals.filters import HubQueueFilter
 from apps.referrals.hub_forms import OptionsFilterForm
 from apps.referrals.matching import PROFILE_SELECT, ProviderType, rank_referral
+from apps.referrals.matching.specialist import specialist_services_for_profile
 from apps.referrals.models import MatchingWeights, Referral, ReferralTarget
 from apps.referrals.permissions import EDIT_MATCHING_WEIGHTS, HUB_SEARCH
 from apps.referrals.services import distribution
@@ -147,10 +148,34 @@ class ReferralOptionsAPIView(HubReferralMixin, generics.GenericAPIView):
             "homes_considered": ranking.considered,
             "homes_excluded": ranking.excluded_homes,
             "exclusions": ranking.exclusion_summary,
+            "warnings": profile.warnings,
+            "stated_needs": _stated_needs(profile),
+            "specialist_services": [s.as_dict() for s in specialist_services_for_profile(profile)],
             "options_total": len(ranking.options),
             **response.data,
         }
         return response
+
+
+def _stated_needs(profile: Any) -> dict[str, Any]:
+    """What the referral states beyond the assessment, as the search reads it."""
+    return {
+        "min_adults": profile.min_adults or None,
+        "bedrooms_needed": profile.bedrooms_needed or None,
+        "communication": sorted(profile.communication),
+        "support": list(profile.support),
+        "adaptations": profile.adaptations,
+        "places_to_reach": [
+            {
+                "district": p.district,
+                "what": p.what,
+                "frequency": p.frequency,
+                "located": bool(p.point),
+            }
+            for p in profile.reach
+        ],
+        "unsuitable_for_foster": profile.unsuitable_for_foster,
+    }
 
 
 def _care_history(referral: Referral) -> dict[str, Any]:

@@ -403,6 +403,7 @@ class ReferralDetailSerializer(serializers.ModelSerializer):
             "suitability_residential",
             "suitability_supported",
             "min_adults",
+            "siblings_may_share_bedroom",
             "risk_self_harm",
             "risk_sexual_exploitation",
             "risk_criminal_exploitation",

@@ -14,9 +14,9 @@ from apps.core.errors import DomainError
 from apps.needs.models import NeedLevel
 from apps.organisations.models import PostcodeDistrict
 
-from ..choices import PetsOk, RiskLevel, Urgency
+from ..choices import Communication, PetsOk, RiskLevel, Suitability, SupportKind, Urgency
 from ..models import MatchingWeights, NeedsAssessmentItem, Referral
-from .register import snapshot_seconds
+from .register import adaptations_text, snapshot_seconds
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,22 @@ class Need:
     domain: str
     rank: int
     level: str
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place the child must reach (contact, school, club), located by postcode district."""
+
+    district: str
+    what: str
+    frequency: str
+    point: tuple[float, float] | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.what or 'place'} in {self.district}" + (
+            f" ({self.frequency})" if self.frequency else ""
+        )
 
 
 @dataclass
@@ -52,6 +68,38 @@ class Profile:
     no_pets: bool
     emergency: bool
     avoid: frozenset[str]
+    # Stated needs beyond the assessment (ADR 0050, "Every stated need")
+    min_adults: int = 0
+    communication: frozenset[str] = frozenset()
+    support: tuple[str, ...] = ()
+    adaptations: str = ""
+    reach: tuple[Place, ...] = ()
+    unsuitable_for_foster: bool = False
+    share_bedrooms: bool = False
+
+    @property
+    def bedrooms_needed(self) -> int:
+        """A spare bedroom for each child of a sibling group, or one for every two when the
+        referral says they may share (a single child: no rule)."""
+        if self.group_size < 2:
+            return 0
+        return (self.group_size + 1) // 2 if self.share_bedrooms else self.group_size
+
+    @property
+    def states_more(self) -> bool:
+        """Does the referral state a need the "stated needs" factor scores?"""
+        return bool(self.communication or self.support or self.adaptations or self.reach)
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the hub must weigh that no rule or score settles."""
+        out = []
+        if self.unsuitable_for_foster:
+            out.append(
+                "The referral says foster care is unsuitable for this child. Check with the "
+                "social worker before sending to fostering households."
+            )
+        return out
 
     @property
     def group_size(self) -> int:
@@ -153,8 +201,18 @@ def _district_codes(referral: Referral) -> tuple[str, ...]:
         referral.family_postcode_district_id,
         referral.child.home_postcode_district_id,
         referral.school_postcode_district_id,
+        *(_district(place) for place in _places_to_reach(referral)),
     )
     return tuple(c for c in codes if c)
+
+
+def _places_to_reach(referral: Referral) -> list[dict[str, Any]]:
+    places = referral.places_to_reach
+    return [p for p in places if isinstance(p, dict)] if isinstance(places, list) else []
+
+
+def _district(place: dict[str, Any]) -> str:
+    return str(place.get("district") or "").strip().upper()
 
 
 def district_points(codes: Iterable[str]) -> dict[str, tuple[float, float]]:
@@ -260,4 +318,22 @@ def _profile(
         no_pets=referral.pets_ok == PetsOk.NO,
         emergency=referral.urgency == Urgency.EMERGENCY,
         avoid=frozenset(str(d).strip().upper() for d in referral.places_to_avoid or () if d),
+        min_adults=int(referral.min_adults or 0),
+        communication=frozenset(
+            c for c in referral.communication_needs or () if c in Communication.values
+        ),
+        support=tuple(s for s in SupportKind.values if s in (referral.support_needed or ())),
+        adaptations=adaptations_text(referral.adaptations),
+        reach=tuple(
+            Place(
+                _district(place),
+                str(place.get("what") or "").strip(),
+                str(place.get("frequency") or "").strip(),
+                points.get(_district(place)),
+            )
+            for place in _places_to_reach(referral)
+            if _district(place)
+        ),
+        unsuitable_for_foster=referral.suitability_foster == Suitability.UNSUITABLE,
+        share_bedrooms=referral.siblings_may_share_bedroom,
     )

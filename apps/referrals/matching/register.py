@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from django.conf import settings
 from django.db import connections
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.organisations.geo import bounding_box
@@ -46,6 +47,17 @@ logger = logging.getLogger(__name__)
 
 ADULT_AGE = 18
 NO_PETS_WORDS = frozenset({"", "none", "no", "no pets", "n/a"})
+# "None needed" and the like state no adaptation (the referral's and the register's text alike).
+NO_ADAPTATION_WORDS = frozenset(
+    {"", "none", "no", "n/a", "na", "none needed", "not needed", "none identified", "nil"}
+)
+
+
+def adaptations_text(text: str | None) -> str:
+    """The adaptations stated, or "" when the text says there are none."""
+    text = (text or "").strip()
+    return "" if text.lower().rstrip(".") in NO_ADAPTATION_WORDS else text
+
 
 HOME_FIELDS = (
     "id",
@@ -67,6 +79,9 @@ HOME_FIELDS = (
     "preferences",
     "status",
     "last_confirmed_at",
+    "bedrooms",
+    "adaptations",
+    "adults",  # annotated: the carers recorded (`_with_adults`)
 )
 
 
@@ -74,8 +89,11 @@ class Home:
     """One household as the matcher sees it: plain values, shared read-only between searches."""
 
     __slots__ = (
+        "adaptations",
+        "adults",
         "age_max",
         "age_min",
+        "bedrooms",
         "care_types",
         "dates",
         "district",
@@ -125,6 +143,9 @@ class Home:
             self.preferences,
             self.status,
             self.last_confirmed_at,
+            self.bedrooms,
+            self.adaptations,
+            self.adults,
         ) = row
         # Other children at home; grown-up sons and daughters (18+) are not counted.
         self.other_ages: tuple[int, ...] = tuple(int(a) for a in other or () if int(a) < ADULT_AGE)
@@ -174,6 +195,10 @@ class Area:
         self.age_max = column((h.age_max for h in homes), np.int16)
         self.max_siblings = column((h.max_sibling_group for h in homes), np.int16)
         self.emergency = column((bool(h.care_types & CareType.EMERGENCY) for h in homes), bool)
+        self.therapeutic = column((bool(h.care_types & CareType.THERAPEUTIC) for h in homes), bool)
+        self.adults = column((h.adults for h in homes), np.int16)
+        self.bedrooms = column((h.bedrooms for h in homes), np.int16)
+        self.adapted = column((bool(adaptations_text(h.adaptations)) for h in homes), bool)
         self.pets = column((h.has_pets for h in homes), bool)
         self.youngest_other = column((min(h.other_ages, default=99) for h in homes), np.int16)
         self.oldest_other = column((max(h.other_ages, default=-1) for h in homes), np.int16)
@@ -249,6 +274,19 @@ class Area:
         return np.where(self.la_service[idx], in_house, ProviderType.IFA).astype(object)
 
 
+def _with_adults(households: QuerySet[Household]) -> QuerySet[Household]:
+    """The number of carers (adults) recorded for each household, as `adults`: the hard rule
+    on the referral's minimum adults is checked before the carers' details are read."""
+    count = (
+        Carer.objects.filter(household=OuterRef("pk"))
+        .order_by()
+        .values("household")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return households.annotate(adults=Coalesce(Subquery(count), 0))
+
+
 def _homes_with_places(day: dt.date | None, **where: Any) -> list[Home]:
     """Active, confirmed households (matching `where`) with an open place free by `day` (any
     day when None), each with the dates of those places. Two queries, no long id lists."""
@@ -263,7 +301,7 @@ def _homes_with_places(day: dt.date | None, **where: Any) -> list[Home]:
     for household_id, available_from in rows.values_list("household_id", "available_from"):
         dates.setdefault(household_id, []).append(available_from)
     homes = []
-    for row in households.values_list(*HOME_FIELDS):
+    for row in _with_adults(households).values_list(*HOME_FIELDS):
         if row[0] in dates:
             home = Home(row)
             home.dates = sorted(dates[home.id])
@@ -308,7 +346,8 @@ def load_named(household_ids: Iterable[int]) -> list[Home]:
     places = Vacancy.objects.filter(household_id__in=ids, status="open")
     for household_id, available_from in places.values_list("household_id", "available_from"):
         dates.setdefault(household_id, []).append(available_from)
-    homes = [Home(row) for row in Household.objects.filter(pk__in=ids).values_list(*HOME_FIELDS)]
+    named = _with_adults(Household.objects.filter(pk__in=ids))
+    homes = [Home(row) for row in named.values_list(*HOME_FIELDS)]
     for home in homes:
         home.dates = sorted(dates.get(home.id, []))
     return homes

@@ -42,6 +42,8 @@ class Exclusion:
     NO_PETS = "no_pets"
     AVOID = "avoid"
     EMERGENCY = "emergency"
+    ADULTS = "adults"
+    BEDROOMS = "bedrooms"
     # Only when explaining one named home (the search never loads these).
     PLACES = "places"
     DISTANCE = "distance"
@@ -61,6 +63,9 @@ class Exclusion:
         NO_PETS: "the child cannot live with pets and they have pets",
         AVOID: "they live in a postcode district the child must avoid",
         EMERGENCY: "they are not approved for emergency care",
+        ADULTS: "they have fewer adult carers recorded than the child needs",
+        BEDROOMS: "they do not have enough spare bedrooms for the sibling group (one a child, or "
+        "one for every two when the referral says they may share)",
         PLACES: "they do not have enough places free by the latest start date",
         DISTANCE: "they are outside the search radius",
         INACTIVE: "they are not active on the register",
@@ -94,5 +99,9 @@ def exclusion_masks(profile: Profile, area: Area, idx: np.ndarray) -> dict[str, 
             np.isin(area.district[idx], list(profile.avoid)) if profile.avoid else none
         ),
         Exclusion.EMERGENCY: ~area.emergency[idx] if profile.emergency else none,
+        Exclusion.ADULTS: area.adults[idx] < profile.min_adults if profile.min_adults else none,
+        Exclusion.BEDROOMS: (
+            area.bedrooms[idx] < profile.bedrooms_needed if profile.bedrooms_needed else none
+        ),
     }
     return {reason: np.asarray(mask, dtype=bool) for reason, mask in masks.items()}

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any, overload
 import numpy as np
 from django.utils import timezone
 
-from apps.providers.choices import OfstedGrade, Religion
+from apps.providers.choices import LANGUAGES, CareType, OfstedGrade, Religion
 
+from ..choices import Communication, SupportKind
 from ..models import MatchingWeights
-from .distance import miles_from
+from .distance import miles, miles_from
 from .rules import ProviderType
 from .stability import STABILITY_MIN_ENDINGS
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from .stability import Stability
 
 STAY_CLOSE_LIMIT_MILES = 20.0
+REACH_LIMIT_MILES = 20.0  # a place the child must reach: full credit at 0, none at 20 miles
 SCHOOL_LIMIT_MILES = 15.0
 NEUTRAL = 0.5
 
@@ -38,6 +40,7 @@ FACTORS: tuple[tuple[str, str], ...] = (
     ("stability", "Provider's stability record"),
     ("ofsted", "Provider's Ofsted grade"),
     ("preferences", "Carers' stated preferences"),
+    ("stated_needs", "Communication, support, adaptations and places to reach"),
 )
 FACTOR_CODES = tuple(code for code, _ in FACTORS)
 MAX_AGE = 25
@@ -150,6 +153,9 @@ class Scorer:
         applicable = {code: int(getattr(weights, code) or 0) for code in FACTOR_CODES}
         if not profile.keep_school:
             applicable["distance_school"] = 0
+        self.stated = StatedNeeds(profile)
+        if not self.stated.applies:
+            applicable["stated_needs"] = 0
         total = sum(applicable.values())
         self.shares = tuple(applicable[c] / total if total else 0.0 for c in FACTOR_CODES)
         self.family_limit = STAY_CLOSE_LIMIT_MILES if profile.stay_close else radius
@@ -175,6 +181,7 @@ class Scorer:
             raws[:, 4] = area.column(("stability", None))[idx]
             raws[:, 5] = area.ofsted[idx]
             raws[:, 6] = self._preferences(area, idx)
+            raws[:, 7] = self.stated.values(area, idx)
         points = np.round(100 * raws * np.array(self.shares), 1)
         types = area.provider_types(idx, p.la_id)
         return Scored(
@@ -309,6 +316,8 @@ class Scorer:
             if home.ofsted_grade in OFSTED_VALUE:
                 return f"Ofsted grade: {OfstedGrade(home.ofsted_grade).label}."
             return "Neutral: no Ofsted grade recorded."
+        if factor == "stated_needs":
+            return self.stated.explain(home)
         if factor == "preferences":
             wanted, unwanted, welcomes_siblings = home.prefs
             raw = option.raws[6]
@@ -329,6 +338,102 @@ class Scorer:
 
     def _level(self, rank: int) -> str:
         return self.profile.level_names.get(rank, str(rank)).lower()
+
+
+class StatedNeeds:
+    """The referral's stated needs beyond the assessment, each a part worth 0 to 1 that the
+    register can answer: BSL and Makaton (a carer signs it), ESOL (a carer speaks the child's
+    own language), therapy (approved for therapeutic care), adaptations (the home records
+    adaptations) and each place to reach (full credit at 0 miles, none at 20). The factor's value
+    is the mean of the parts; what the register does not hold is named for people to ask."""
+
+    SIGNED = (("bsl", "British Sign Language"), ("makaton", "Makaton"))
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = p = profile
+        self.signed = [(code, label) for code, label in self.SIGNED if code in p.communication]
+        self.own_languages = sorted(p.languages - {"en"})
+        self.esol = Communication.ESOL in p.communication
+        self.therapy = SupportKind.THERAPY in p.support
+        self.unheld = [SupportKind(s).label for s in p.support if s != SupportKind.THERAPY]
+        self.places = [place for place in p.reach if place.point is not None]
+        self.unplaced = [place for place in p.reach if place.point is None]
+        self.parts = (
+            len(self.signed)
+            + bool(self.esol and self.own_languages)
+            + self.therapy
+            + bool(p.adaptations)
+            + len(self.places)
+        )
+
+    @property
+    def applies(self) -> bool:
+        return self.parts > 0
+
+    def values(self, area: Area, idx: np.ndarray) -> np.ndarray:
+        n = len(idx)
+        if not self.parts:
+            return np.zeros(n)
+        total = np.zeros(n)
+        for code, _ in self.signed:
+            total += area.column(("speaks", code))[idx]
+        if self.esol and self.own_languages:
+            speaks = np.zeros(n, dtype=bool)
+            for lang in self.own_languages:
+                speaks |= area.column(("speaks", lang))[idx] > 0
+            total += speaks
+        if self.therapy:
+            total += area.therapeutic[idx]
+        if self.profile.adaptations:
+            total += area.adapted[idx]
+        for place in self.places:
+            assert place.point is not None
+            d = miles_from(place.point, area.lat[idx], area.lng[idx])
+            total += np.maximum(0.0, 1 - d / REACH_LIMIT_MILES)
+        return total / self.parts
+
+    def explain(self, home: Home) -> str:
+        p = self.profile
+        said: list[str] = []
+        for code, label in self.signed:
+            said.append(
+                f"{label}: {'a carer signs it' if code in home.spoken else 'no carer signs it'}"
+            )
+        if self.esol:
+            if not self.own_languages:
+                said.append("English support: the child's own language is not recorded")
+            else:
+                names = " or ".join(LANGUAGES.get(c, c) for c in self.own_languages)
+                speaks = home.spoken & set(self.own_languages)
+                said.append(f"English support: {'a' if speaks else 'no'} carer speaks {names}")
+        if self.therapy:
+            approved = home.care_types & CareType.THERAPEUTIC
+            said.append(
+                f"therapy: {'approved' if approved else 'not approved'} for therapeutic care"
+            )
+        if p.adaptations:
+            from .register import adaptations_text
+
+            have = adaptations_text(home.adaptations)
+            said.append(
+                f"adaptations: the home records \u201c{have}\u201d; check they meet the child's"
+                if have
+                else "adaptations: the home records none"
+            )
+        for place in self.places:
+            assert place.point is not None
+            d = miles(place.point, home.lat, home.lng)
+            said.append(f"{place.label}: {d:.1f} miles")
+        for place in self.unplaced:
+            said.append(f"{place.label}: postcode district not known")
+        if self.unheld:
+            said.append("not on the register, ask the provider: " + ", ".join(self.unheld).lower())
+        if not said:
+            return "The referral states no communication, support, adaptation or place to reach."
+        text = "; ".join(said)
+        if not self.parts:
+            text = "Not counted: " + text
+        return text[:1].upper() + text[1:] + "."
 
 
 class Scored:
@@ -372,6 +477,8 @@ class Scored:
         raws: list[float | None] = self.raws[k].tolist()
         if not self.school_applies:
             raws[2] = None
+        if not self.scorer.stated.applies:
+            raws[7] = None
         return Option(
             self.homes[k],
             self.scorer,

@@ -181,7 +181,12 @@ def _check_places_to_avoid(values: Any) -> list[str]:
 
 
 DISTRICT_FIELDS = ("family_postcode_district", "school_postcode_district")
-BOOLEAN_FIELDS = ("stay_close_to_family", "keep_school", "moving_from_placement")
+BOOLEAN_FIELDS = (
+    "stay_close_to_family",
+    "keep_school",
+    "moving_from_placement",
+    "siblings_may_share_bedroom",
+)
 TEXT_FIELDS = (
     "preferred_area",
     "adaptations",

@@ -75,3 +75,23 @@ def contribution_rows(option: Any) -> str:
         '<td class="govuk-table__cell">{}</td></tr>',
         rows,
     )
+
+
+def _labels(codes: Any, choices: Any) -> str:
+    labels = dict(choices.choices)
+    return ", ".join(str(labels.get(c, c)) for c in codes or [])
+
+
+@register.filter
+def communication_labels(codes: Any) -> str:
+    """ "British Sign Language, Makaton" from the referral's communication codes."""
+    from apps.referrals.choices import Communication
+
+    return _labels(codes, Communication)
+
+
+@register.filter
+def support_labels(codes: Any) -> str:
+    from apps.referrals.choices import SupportKind
+
+    return _labels(codes, SupportKind)

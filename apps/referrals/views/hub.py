@@ -31,6 +31,7 @@ from apps.referrals.batch import batch_match, waiting_referrals
 from apps.referrals.filters import HubQueueFilter
 from apps.referrals.hub_forms import MatchingWeightsForm, OptionsFilterForm
 from apps.referrals.matching import PROFILE_SELECT, ProviderType, rank_referral
+from apps.referrals.matching.specialist import specialist_services_for_profile
 from apps.referrals.models import MatchingWeights, Referral
 from apps.referrals.permissions import EDIT_MATCHING_WEIGHTS, HUB_SEARCH
 from apps.referrals.services import distribution
@@ -115,6 +116,32 @@ class HubQueueView(ScopedListView):
 
 # --- Searching for one referral and sending to chosen households --------------------------------
 
+# The households ticked on the search, kept in the session per referral so that a selection
+# carries across result pages (and filters); cleared once the referral is sent to them.
+SELECTION_KEY = "hub-selection-{pk}"
+SELECTION_MAX = 200
+
+
+def _ids(values: list[str]) -> set[int]:
+    return {int(v) for v in values if str(v).isdigit()}
+
+
+def selection_get(request: HttpRequest, referral_pk: int) -> list[int]:
+    return list(request.session.get(SELECTION_KEY.format(pk=referral_pk), []))
+
+
+def selection_update(request: HttpRequest, referral_pk: int) -> list[int]:
+    """The selection after this page's ticks: the households shown on the page (`shown`) that
+    are not ticked leave it, the ticked ones (`households`) join it."""
+    kept = set(selection_get(request, referral_pk)) - _ids(request.POST.getlist("shown"))
+    chosen = sorted(kept | _ids(request.POST.getlist("households")))[:SELECTION_MAX]
+    request.session[SELECTION_KEY.format(pk=referral_pk)] = chosen
+    return chosen
+
+
+def selection_clear(request: HttpRequest, referral_pk: int) -> None:
+    request.session.pop(SELECTION_KEY.format(pk=referral_pk), None)
+
 
 class HubSearchView(HubReferralMixin, ThrottledViewMixin, DetailView):
     """The ranked options for one referral with every factor's contribution and the homes
@@ -141,6 +168,15 @@ class HubSearchView(HubReferralMixin, ThrottledViewMixin, DetailView):
         sent = dict(
             referral.targets.values_list("household_id", "status")  # type: ignore[attr-defined]
         )
+        selected = [h for h in selection_get(self.request, referral.pk) if h not in sent]
+        on_page = {o.household_id for o in page.object_list}
+        ctx.update(
+            selected=set(selected),
+            selected_elsewhere=[h for h in selected if h not in on_page],
+            selected_count=len(selected),
+            warnings=ranking.profile.warnings,
+            specialist_services=specialist_services_for_profile(ranking.profile),
+        )
         ctx.update(
             form=form,
             ranking=ranking,
@@ -160,7 +196,7 @@ class HubSearchView(HubReferralMixin, ThrottledViewMixin, DetailView):
 
 
 def _back(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next", "")
+    target = request.POST.get("goto") or request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default
@@ -172,13 +208,16 @@ class HubTargetsSendView(HubReferralMixin, SingleObjectMixin, View):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         referral = self.get_object()
         search = reverse("referrals:hub_search", args=[referral.pk])
+        sent = set(referral.targets.values_list("household_id", flat=True))  # type: ignore[attr-defined]
+        households = [h for h in selection_update(request, referral.pk) if h not in sent]
         try:
             targets = distribution.targets_send(
-                referral=referral, households=request.POST.getlist("households"), by=request.user
+                referral=referral, households=households, by=request.user
             )
         except DomainError as err:
             messages.error(request, err.message)
             return redirect(_back(request, search))
+        selection_clear(request, referral.pk)
         providers = len({t.provider_id for t in targets})
         messages.success(
             request,
@@ -186,6 +225,19 @@ class HubTargetsSendView(HubReferralMixin, SingleObjectMixin, View):
             f"{len(targets)} household{'s' if len(targets) != 1 else ''}.",
         )
         return redirect(_back(request, search))
+
+
+class HubSelectionView(HubReferralMixin, SingleObjectMixin, View):
+    """POST: keep this page's ticks in the selection (or clear it), then go to the page asked
+    for (`next`): how the ticked households carry across result pages."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        referral = self.get_object()
+        if request.POST.get("clear"):
+            selection_clear(request, referral.pk)
+        else:
+            selection_update(request, referral.pk)
+        return redirect(_back(request, reverse("referrals:hub_search", args=[referral.pk])))
 
 
 class HubInHouseFirstView(HubReferralMixin, SingleObjectMixin, View):
