@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("referrals", "0007_care_import_results"),
+        ("referrals", "0009_placement_scrutiny_escalated"),
     ]
 
     operations = [
