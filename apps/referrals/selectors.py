@@ -288,7 +288,7 @@ def social_worker_referrals(qs: QuerySet[Referral]) -> QuerySet[Referral]:
     closed = [ReferralStatus.PLACED, ReferralStatus.WITHDRAWN]
     return (
         referrals_for_list(qs)
-        .select_related("placement")
+        .prefetch_related("placements")
         .annotate(
             is_closed=Case(When(status__in=closed, then=Value(1)), default=Value(0)),
             live_offers=_count_of(
