@@ -150,6 +150,12 @@ class VacancySearchFilter(django_filters.FilterSet):
         queryset=Organisation.objects.local_authorities().only("pk", "name"),
         label="In the local authority",
     )
+    child_la = OrganisationFilter(
+        queryset=Organisation.objects.local_authorities().only("pk", "name"),
+        label="The child's local authority",
+        help_text="Its own fostering service is in-house for this child; other LAs' services "
+        "are not. Without it, every LA's service shows as another LA's.",
+    )
     available_by = DateFilter(
         label="Available by",
         help_text="A place free on or before this date.",
@@ -215,6 +221,7 @@ class VacancySearchFilter(django_filters.FilterSet):
             radius_miles=float(data["radius"]) if data.get("radius") else None,
             rcc=data.get("rcc"),
             la=data.get("la"),
+            child_la=data.get("child_la"),
             available_by=data.get("available_by"),
             child_age=int(data["child_age"]) if data.get("child_age") is not None else None,
             sibling_group=int(data["sibling_group"]) if data.get("sibling_group") else None,
