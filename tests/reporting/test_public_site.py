@@ -17,6 +17,7 @@ from tests.reporting.factories import built, placed
 
 pytestmark = pytest.mark.django_db
 
+
 def _staff_marks(html: str) -> list[str]:
     """What marks a staff page: the account menu, the staff navigation, the staff banner and
     the staff links in the footer."""
