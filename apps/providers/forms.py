@@ -28,7 +28,7 @@ from .choices import (
     VacancyStatus,
     care_types_from_mask,
 )
-from .importer import MAX_UPLOAD_BYTES, TEMPLATE_CARERS
+from .importer import MAX_UPLOAD_BYTES, MAX_VACANCIES, TEMPLATE_CARERS
 from .models import Household, Provider
 
 BLANK = [("", "Choose one")]
@@ -175,7 +175,9 @@ class VacancyForm(forms.Form):
 CarerFormSet = formset_factory(
     CarerForm, extra=0, max_num=TEMPLATE_CARERS, absolute_max=TEMPLATE_CARERS
 )
-VacancyFormSet = formset_factory(VacancyForm, extra=2, can_delete=True, max_num=30, absolute_max=30)
+VacancyFormSet = formset_factory(
+    VacancyForm, extra=2, can_delete=True, max_num=MAX_VACANCIES, absolute_max=MAX_VACANCIES
+)
 
 
 class HouseholdForms:
