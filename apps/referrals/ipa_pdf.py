@@ -79,7 +79,7 @@ def placement_rows(placement: Placement, *, full_postcodes: bool) -> list[tuple[
             ("Reason ended", placement.get_reason_ended_display()),
         ]
     booked_by = placement.booked_by.get_full_name() or placement.booked_by.email
-    rows.append(("Booked by", f"{booked_by}, {timezone.localtime(placement.created_at):%d %B %Y}"))
+    rows.append(("Booked by", f"{booked_by}, {_day(timezone.localtime(placement.created_at))}"))
     return rows
 
 
@@ -151,7 +151,8 @@ def ipa_pdf(placement: Placement, *, full_postcodes: bool, scrutinies: Any = ())
     else:
         story.append(Paragraph("Not scrutinised yet.", body))
     footer = (
-        f"{settings.SERVICE_NAME}: {title}. Printed {timezone.localtime():%d %B %Y %H:%M}. "
+        f"{settings.SERVICE_NAME}: {title}. Printed {_day(timezone.localtime())}, "
+        f"{timezone.localtime():%H:%M}. "
         "Official-Sensitive: it identifies a looked-after child."
     )
     doc.build(story, onFirstPage=_footer(footer), onLaterPages=_footer(footer))
