@@ -22,3 +22,5 @@ urlpatterns = [
 
 admin.site.site_header = f"{settings.SERVICE_NAME} administration"
 admin.site.site_title = settings.SERVICE_NAME
+
+handler404 = "apps.core.views.page_not_found"

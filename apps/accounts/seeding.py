@@ -55,3 +55,43 @@ def seed_demo_users(orgs: DemoOrganisations) -> list[DemoLogin]:
         Membership.objects.get_or_create(user=user, organisation=org, role=role)
         logins.append(DemoLogin(email=user.email, role=Role(role).label, organisation=org.name))
     return logins
+
+
+# The second RCC's people: an LA in it (Lancashire), its hub and the RCC itself, so that the
+# demo shows one RCC's work kept from the other's.
+SECOND_RCC_LA_CODE = "888"  # Lancashire
+
+
+def seed_second_rcc_users() -> list[DemoLogin]:
+    """Logins for the RCC that Lancashire belongs to (made by the register seed): a social
+    worker and an IRO of Lancashire, the RCC hub's placement officer, the RCC's commissioner and
+    scrutineer, and Lancashire Fostering Service's referrals officer. None when the RCC or its
+    hub does not exist (a scale without the North West)."""
+    from apps.organisations.kinds import OrganisationKind
+    from apps.organisations.models import RccMembership
+
+    la = Organisation.objects.local_authorities().filter(dfe_la_code=SECOND_RCC_LA_CODE).first()
+    membership = (
+        RccMembership.objects.current().filter(la=la).select_related("rcc").first() if la else None
+    )
+    if la is None or membership is None:
+        return []
+    rcc = membership.rcc
+    hub = Organisation.objects.filter(kind=OrganisationKind.HUB, rcc=rcc).order_by("pk").first()
+    service = Organisation.objects.filter(kind=OrganisationKind.LA_SERVICE, owning_la=la).first()
+    plan: list[tuple[str, str, str, str, Organisation | None]] = [
+        ("nw.social.worker", "Lowri", "Pennington", Role.SOCIAL_WORKER, la),
+        ("nw.iro", "Ian", "Rigby", Role.IRO, la),
+        ("nw.placement.officer", "Nia", "Hartley", Role.PLACEMENT_OFFICER, hub),
+        ("nw.commissioner", "Carl", "Ashworth", Role.COMMISSIONER, rcc),
+        ("nw.scrutineer", "Sofia", "Marsden", Role.SCRUTINEER, rcc),
+        ("nw.inhouse.referrals", "Owen", "Tattersall", Role.PROVIDER_REFERRALS, service),
+    ]
+    logins = []
+    for local_part, first, last, role, org in plan:
+        if org is None:
+            continue
+        user = _user(local_part, first, last)
+        Membership.objects.get_or_create(user=user, organisation=org, role=role)
+        logins.append(DemoLogin(email=user.email, role=Role(role).label, organisation=org.name))
+    return logins

@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from apps.core.filters import DateFilter
 from apps.needs.models import NeedDomain
 from apps.organisations.kinds import OrganisationKind
 from apps.organisations.models import Organisation
@@ -335,9 +336,7 @@ class MeetingFilter(django_filters.FilterSet):
         method=_search(("notes", "provider__organisation__name")), label="Notes or provider"
     )
     rcc = django_filters.ModelChoiceFilter(queryset=_owners, label="RCC")
-    held_after = django_filters.DateFilter(
-        field_name="held_on", lookup_expr="gte", label="Held on or after"
-    )
+    held_after = DateFilter(field_name="held_on", lookup_expr="gte", label="Held on or after")
     sort = django_filters.OrderingFilter(
         fields=(("held_on", "held"), ("provider__organisation__name", "provider")),
         field_labels={"held_on": "Held", "provider__organisation__name": "Provider"},
@@ -435,9 +434,7 @@ class AboveScheduleFilter(django_filters.FilterSet):
         label="Provider",
     )
     rcc = django_filters.ModelChoiceFilter(field_name="referral__rcc", queryset=_rccs, label="RCC")
-    made_after = django_filters.DateFilter(
-        field_name="made_at", lookup_expr="date__gte", label="Made on or after"
-    )
+    made_after = DateFilter(field_name="made_at", lookup_expr="date__gte", label="Made on or after")
     sort = django_filters.OrderingFilter(
         fields=(
             ("made_at", "made"),

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from apps.accounts.models import User
 from apps.accounts.roles import Role
+from apps.core.forms import date_field
 from apps.needs.models import NeedDomain, NeedLevel
 from apps.organisations.kinds import OrganisationKind
 from apps.organisations.models import Organisation, RccMembership
@@ -28,17 +29,6 @@ from .services._common import managed_owner_ids
 
 LOTS_ON_CREATE = 4
 ACTIONS_ON_MEETING = 3
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=DateInput(), help_text=help_text)
 
 
 def money_field(label: str, *, required: bool = False, help_text: str = "") -> forms.DecimalField:

@@ -3,7 +3,10 @@
 from collections.abc import Sequence
 from typing import Any
 
+import django_filters
 from django_filters import FilterSet
+
+from .forms import GovukDateField
 
 
 def set_choices(filterset: FilterSet, name: str, choices: Sequence[tuple[Any, Any]]) -> None:
@@ -16,3 +19,10 @@ def set_choices(filterset: FilterSet, name: str, choices: Sequence[tuple[Any, An
     flt = filterset.filters[name]
     flt.extra["choices"] = list(choices)
     flt.__dict__.pop("_field", None)
+
+
+class DateFilter(django_filters.DateFilter):
+    """A date filter typed as day / month / year (GOV.UK); the API's `?name=YYYY-MM-DD` works
+    too (apps/core/forms.py)."""
+
+    field_class = GovukDateField

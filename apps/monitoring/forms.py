@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 
 from apps.contracts.models import PartnershipMeeting
+from apps.core.forms import date_field
 
 from .choices import FEEDBACK_SCALE, FeedbackRole
 from .format import CARER, FIGURE, MAX_UPLOAD_BYTES, PLACEMENT, ReturnFormat
@@ -79,11 +80,7 @@ class ReplyForm(forms.Form):
 
 class FeedbackForm(forms.Form):
     author_role = forms.ChoiceField(label="You are giving feedback as", widget=forms.RadioSelect)
-    review_date = forms.DateField(
-        label="Date of the review",
-        help_text="For example, 2026-03-27",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    review_date = date_field("Date of the review")
     childs_progress = forms.TypedChoiceField(
         label="The child's progress in this placement",
         choices=FEEDBACK_SCALE,

@@ -39,7 +39,14 @@ from apps.referrals.choices import (
     ReferralStatus,
     TargetStatus,
 )
-from apps.referrals.models import Child, Offer, Placement, Referral, ReferralTarget
+from apps.referrals.models import (
+    Child,
+    Offer,
+    Placement,
+    PlacementAgreement,
+    Referral,
+    ReferralTarget,
+)
 
 from .choices import Channel, QueryStatus, ReturnStatus, SubmissionOutcome
 from .format import CURRENT, format_for
@@ -124,6 +131,7 @@ def seed_monitoring(
     people = _people()
     providers = _providers(seed, rcc_of)
     summary.placements = _platform_placements(providers, people, rcc_of, quarters, today)
+    _agreements()
     summary.feedback = _feedback(people, quarters, today)
     summary.returns, summary.versions, summary.placement_rows = _returns(
         providers, people, quarters, rcc_of, la_codes, today
@@ -395,6 +403,34 @@ def _platform_placements(
     )
     _declined_targets(referrals, plans, providers, by)
     return len(plans)
+
+
+def _agreements() -> int:
+    """The IPA of each platform placement made without one, as booking writes it: the offer's
+    fee and support, paid as agreed, with the provider's URN (so each demo placement's IPA can
+    be read and downloaded). The budgets' figures do not change: they fall back to the offer's
+    fee where there is no IPA."""
+    missing = Placement.objects.filter(
+        child__local_identifier__startswith=CHILD_PREFIX, agreement__isnull=True
+    ).values_list(
+        "pk", "offer__weekly_fee", "offer__support_package", "offer__support_weekly_cost",
+        "provider_urn",
+    )  # fmt: skip
+    made = PlacementAgreement.objects.bulk_create(
+        [
+            PlacementAgreement(
+                placement_id=pk,
+                agreed_weekly_fee=fee,
+                support_package=package,
+                support_weekly_cost=support,
+                actual_weekly_cost=fee + support,
+                provider_urn=urn,
+            )
+            for pk, fee, package, support, urn in missing
+        ],
+        batch_size=1000,
+    )
+    return len(made)
 
 
 def _declined_targets(

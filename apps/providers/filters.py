@@ -20,7 +20,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from apps.core.errors import DomainError
-from apps.core.filters import set_choices
+from apps.core.filters import DateFilter, set_choices
 from apps.needs.models import NeedDomain, NeedLevel
 from apps.organisations.models import Organisation
 
@@ -150,10 +150,15 @@ class VacancySearchFilter(django_filters.FilterSet):
         queryset=Organisation.objects.local_authorities().only("pk", "name"),
         label="In the local authority",
     )
-    available_by = django_filters.DateFilter(
+    child_la = OrganisationFilter(
+        queryset=Organisation.objects.local_authorities().only("pk", "name"),
+        label="The child's local authority",
+        help_text="Its own fostering service is in-house for this child; other LAs' services "
+        "are not. Without it, every LA's service shows as another LA's.",
+    )
+    available_by = DateFilter(
         label="Available by",
-        help_text="A place free on or before this date. For example, 2026-12-01.",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="A place free on or before this date.",
     )
     child_age = WholeNumberFilter(label="Child's age", min_value=0, max_value=25)
     sibling_group = WholeNumberFilter(
@@ -216,6 +221,7 @@ class VacancySearchFilter(django_filters.FilterSet):
             radius_miles=float(data["radius"]) if data.get("radius") else None,
             rcc=data.get("rcc"),
             la=data.get("la"),
+            child_la=data.get("child_la"),
             available_by=data.get("available_by"),
             child_age=int(data["child_age"]) if data.get("child_age") is not None else None,
             sibling_group=int(data["sibling_group"]) if data.get("sibling_group") else None,

@@ -14,6 +14,7 @@ from django import forms
 from django.forms import formset_factory
 
 from apps.core.errors import DomainError
+from apps.core.forms import date_field
 
 from .choices import (
     CARE_TYPE_CHOICES,
@@ -27,17 +28,10 @@ from .choices import (
     VacancyStatus,
     care_types_from_mask,
 )
-from .importer import MAX_UPLOAD_BYTES, TEMPLATE_CARERS
+from .importer import MAX_UPLOAD_BYTES, MAX_VACANCIES, TEMPLATE_CARERS
 from .models import Household, Provider
 
 BLANK = [("", "Choose one")]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class ProviderChoiceField(forms.ModelChoiceField):
@@ -61,16 +55,14 @@ class HouseholdForm(forms.Form):
         help_text="Your own reference for the household. It cannot be changed later.",
     )
     status = forms.ChoiceField(choices=HouseholdStatus.choices, initial=HouseholdStatus.ACTIVE)
-    approved_on = forms.DateField(
+    approved_on = date_field(
+        "Approved on",
         required=False,
-        label="Approved on",
-        widget=DateInput(),
         help_text="The day the household was approved. Leave blank for today.",
     )
-    approval_ended_on = forms.DateField(
+    approval_ended_on = date_field(
+        "Approval ended on",
         required=False,
-        label="Approval ended on",
-        widget=DateInput(),
         help_text="Only when the carers resigned or were deregistered.",
     )
     approval_end_reason = forms.ChoiceField(
@@ -175,7 +167,7 @@ class VacancyForm(forms.Form):
     reference = forms.CharField(
         max_length=40, required=False, help_text="Your reference for this place."
     )
-    available_from = forms.DateField(required=False, widget=DateInput(), label="Free from")
+    available_from = date_field("Free from", required=False)
     status = forms.ChoiceField(
         choices=VacancyStatus.choices, initial=VacancyStatus.OPEN, required=False
     )
@@ -189,7 +181,9 @@ class VacancyForm(forms.Form):
 CarerFormSet = formset_factory(
     CarerForm, extra=0, max_num=TEMPLATE_CARERS, absolute_max=TEMPLATE_CARERS
 )
-VacancyFormSet = formset_factory(VacancyForm, extra=2, can_delete=True, max_num=30, absolute_max=30)
+VacancyFormSet = formset_factory(
+    VacancyForm, extra=2, can_delete=True, max_num=MAX_VACANCIES, absolute_max=MAX_VACANCIES
+)
 
 
 class HouseholdForms:

@@ -42,6 +42,9 @@ MAX_COLUMNS = 300
 BLANK_ROWS_TO_STOP = 1_000
 TEMPLATE_CARERS = 2
 TEMPLATE_VACANCIES = 4
+# A file may carry more vacancy columns than the template's four (vacancy_5_… and on, as the
+# download of a household with more places has): up to the household form's limit.
+MAX_VACANCIES = 30
 SHEET_NAME = "Households"
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 LIST_SPLIT = re.compile(r"[;,]")
@@ -351,16 +354,34 @@ class Column:
     slot: int = 0  # carer or vacancy number
     domain: str = ""  # for skill columns
 
+    @property
+    def is_vacancy(self) -> bool:
+        return self.definition in VACANCY_COLUMNS
 
-def template_columns(domain_codes: Sequence[str]) -> list[Column]:
-    """Every column of the template, in order, for the taxonomy's active domain codes."""
+    @property
+    def optional(self) -> bool:
+        """A vacancy column beyond the template's: a file may have it or not."""
+        return self.is_vacancy and self.slot > TEMPLATE_VACANCIES
+
+
+def template_columns(
+    domain_codes: Sequence[str], *, vacancies: int = TEMPLATE_VACANCIES
+) -> list[Column]:
+    """Every column of the template, in order, for the taxonomy's active domain codes; with
+    `vacancies` vacancy slots (the template's four, or more for a register that has more)."""
     cols = [Column(d.name, d) for d in HOUSEHOLD_COLUMNS]
     for n in range(1, TEMPLATE_CARERS + 1):
         cols += [Column(d.name.format(n=n), d, slot=n) for d in CARER_COLUMNS]
     cols += [Column(f"skill_{code}", SKILL_COLUMN, domain=code) for code in domain_codes]
-    for n in range(1, TEMPLATE_VACANCIES + 1):
+    for n in range(1, max(vacancies, TEMPLATE_VACANCIES) + 1):
         cols += [Column(d.name.format(n=n), d, slot=n) for d in VACANCY_COLUMNS]
     return cols
+
+
+def upload_columns(domain_codes: Sequence[str]) -> list[Column]:
+    """What an upload may have: the template's columns, and vacancy columns up to
+    MAX_VACANCIES (the same columns a download of the register has)."""
+    return template_columns(domain_codes, vacancies=MAX_VACANCIES)
 
 
 def data_dictionary(domains: Sequence[Any], levels: Sequence[Any]) -> list[dict[str, str]]:
@@ -727,7 +748,8 @@ def _check_header(values: Sequence[Any], columns: Sequence[Column]) -> list[str]
         header.pop()
     if len(header) > MAX_COLUMNS:
         raise FileRejected(
-            f"The file has {len(header)} columns; the template has {len(columns)}.",
+            f"The file has {len(header)} columns; the template has "
+            f"{sum(1 for c in columns if not c.optional)}.",
             "Use the template's header row.",
         )
     expected = [c.name for c in columns]
@@ -735,7 +757,7 @@ def _check_header(values: Sequence[Any], columns: Sequence[Column]) -> list[str]
     seen: set[str] = set()
     duplicated = sorted({h for h in header if h and (h in seen or seen.add(h))})  # type: ignore[func-returns-value]
     blank = [i + 1 for i, h in enumerate(header) if not h]
-    missing = [c for c in expected if c not in seen]
+    missing = [c.name for c in columns if c.name not in seen and not c.optional]
     unknown = [h for h in dict.fromkeys(header) if h and h not in expected_set]
     if not (missing or unknown or duplicated or blank):
         return header
@@ -950,7 +972,8 @@ def _assemble(row: ParsedRow, parsed: dict[str, Any], by_name: dict[str, Column]
         row.paths[f"skills.{i}.level"] = column.name
         data["skills"].append({"domain": column.domain, "level": level})
     data["vacancies"] = []
-    for n in range(1, TEMPLATE_VACANCIES + 1):
+    slots = max((c.slot for c in by_name.values() if c.is_vacancy), default=0)
+    for n in range(1, slots + 1):
         names = {d.name.format(n=n).split("_", 2)[2]: d.name.format(n=n) for d in VACANCY_COLUMNS}
         if all(_blank(parsed.get(col)) and col not in row.failed for col in names.values()):
             continue

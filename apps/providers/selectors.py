@@ -36,10 +36,12 @@ if TYPE_CHECKING:
 
 
 class ProviderType(models.TextChoices):
-    """How a provider stands to the searcher's RCC. Searches always include other LAs or IFAs:
-    "placing in-house first" is not allowed (docs/adr/0011-never-in-house-only.md)."""
+    """How a provider stands to the child: in-house is the child's own LA's fostering service
+    (SSDA903 PR1), as everywhere in the product; any other LA's service is "other LA" (PR2).
+    Searches always include other LAs or IFAs: "placing in-house first" is not allowed
+    (docs/adr/0011-never-in-house-only.md)."""
 
-    IN_HOUSE = "in_house", "In-house (your RCC's LA services)"
+    IN_HOUSE = "in_house", "In-house (the child's own LA's fostering service)"
     OTHER_LA = "other_la", "Other LAs' fostering services"
     IFA = "ifa", "Independent fostering agencies"
 
@@ -60,6 +62,7 @@ class VacancySearch:
     radius_miles: float | None = None
     rcc: Organisation | None = None
     la: Organisation | None = None
+    child_la: Organisation | None = None  # the child's LA: its own service is in-house
     available_by: dt.date | None = None
     child_age: int | None = None
     sibling_group: int | None = None
@@ -71,33 +74,17 @@ class VacancySearch:
     sort: tuple[str, ...] = field(default=())  # ORM order_by terms on the result's names
 
 
-def in_house_service_ids(user: User) -> list[int]:
-    """The LA fostering services of the LAs currently in the user's RCC(s) (as RCC or hub staff).
+def in_house_service_ids(child_la: Organisation | None) -> list[int]:
+    """The in-house services for a child of `child_la`: that LA's own fostering service(s).
 
-    Empty for anyone not working for an RCC (NCC staff, providers): to them every LA service is
-    "another LA's"."""
-    if not user.is_authenticated:
+    Empty when the search names no child's LA: every LA service is then another LA's."""
+    if child_la is None:
         return []
-    cached = getattr(user, "_in_house_service_ids", None)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    rcc_ids = set()
-    for membership in user.membership_list:
-        org = membership.organisation
-        if org.kind == OrganisationKind.RCC:
-            rcc_ids.add(org.pk)
-        elif org.kind == OrganisationKind.HUB and org.rcc_id:
-            rcc_ids.add(org.rcc_id)
-    ids: list[int] = []
-    if rcc_ids:
-        member_las = RccMembership.objects.current().filter(rcc_id__in=rcc_ids).values("la_id")
-        ids = list(
-            Organisation.objects.filter(
-                kind=OrganisationKind.LA_SERVICE, owning_la_id__in=member_las
-            ).values_list("pk", flat=True)
-        )
-    user._in_house_service_ids = ids  # type: ignore[attr-defined]
-    return ids
+    return list(
+        Organisation.objects.filter(
+            kind=OrganisationKind.LA_SERVICE, owning_la_id=child_la.pk
+        ).values_list("pk", flat=True)
+    )
 
 
 def great_circle_miles(origin: tuple[float, float]) -> Any:
@@ -196,7 +183,7 @@ def vacancy_search(
         )
 
     # Who provides it.
-    in_house = in_house_service_ids(user)
+    in_house = in_house_service_ids(criteria.child_la)
     provider_q = _provider_type_q(criteria.provider_types, in_house)
     if provider_q is not None:
         qs = qs.filter(provider_q)

@@ -382,9 +382,10 @@ class UploadOutcome:
     errors: list[importer.RowError] = field(default_factory=list)
 
 
-def register_columns() -> list[importer.Column]:
+def register_columns(*, vacancies: int = importer.TEMPLATE_VACANCIES) -> list[importer.Column]:
+    """The register file's columns: the template's, with more vacancy slots when needed."""
     lookups = RegisterLookups()
-    return importer.template_columns(list(lookups.domains))
+    return importer.template_columns(list(lookups.domains), vacancies=vacancies)
 
 
 def register_upload_process(*, provider: Provider, by: User, uploaded_file: Any) -> RegisterUpload:
@@ -403,7 +404,7 @@ def register_upload_process(*, provider: Provider, by: User, uploaded_file: Any)
         return _record(provider, by, name, len(content), None, _too_big(len(content)))
 
     lookups = RegisterLookups()
-    columns = importer.template_columns(list(lookups.domains))
+    columns = importer.upload_columns(list(lookups.domains))
     try:
         parsed = importer.read_register_file(name, content, columns)
     except importer.FileRejected as rejected:

@@ -82,8 +82,12 @@ class HouseholdListView(ScopedListView):
             return HttpResponse("Export format must be csv or xlsx.", status=400)
         filterset = self.get_filterset(self.get_filterset_class())
         households = filterset.qs if filterset.is_valid() else self.get_queryset().none()
-        columns = register_columns()
         found = list(household_export(households))
+        # As many vacancy columns as the household with most vacancies needs (at least the
+        # template's): every place is in the file, and the file uploads back unchanged.
+        columns = register_columns(
+            vacancies=max((len(h.vacancies.all()) for h in found), default=0)
+        )
         rows = [importer.register_row(h, columns) for h in found]
         export: list[Any] = [(c.name, itemgetter(c.name)) for c in columns]
         if not manageable_providers(user_of(request)):

@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import Q
 from django.forms.utils import ErrorDict
 
+from apps.core.forms import date_field
 from apps.needs.models import NeedDomain, NeedLevel
 from apps.providers.choices import LANGUAGES, Ethnicity, Religion, Sex
 
@@ -34,13 +35,6 @@ from .format import SECTION_FIELDS, SHARED_TEXT_WARNING
 from .models import Child, Referral
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 class ChildForm(forms.Form):
     local_identifier = forms.CharField(
         max_length=40,
@@ -55,7 +49,7 @@ class ChildForm(forms.Form):
         required=False,
         help_text="Kept on the LA's side: the hub and providers never see it.",
     )
-    date_of_birth = forms.DateField(widget=DateInput())
+    date_of_birth = date_field("Date of birth")
     sex = forms.ChoiceField(choices=Sex.choices, widget=forms.RadioSelect)
     ethnicity = forms.ChoiceField(choices=[("", "Choose one"), *Ethnicity.choices])
     religion = forms.ChoiceField(choices=Religion.choices, initial=Religion.NOT_STATED)
@@ -68,10 +62,9 @@ class ChildForm(forms.Form):
     legal_status = forms.ChoiceField(
         label="Legal status", choices=[("", "Choose one"), *LegalStatus.choices]
     )
-    legal_status_from = forms.DateField(
-        label="Legal status from",
+    legal_status_from = date_field(
+        "Legal status from",
         required=False,
-        widget=DateInput(),
         help_text=(
             "The date this legal status started. Leave blank for today. Not before the date of "
             "birth or in the future."
@@ -122,7 +115,7 @@ class ChildForm(forms.Form):
 class NeedsAssessmentForm(forms.Form):
     """One level per active domain of the shared taxonomy (blank: not assessed this time)."""
 
-    assessed_on = forms.DateField(label="Date of the assessment", widget=DateInput())
+    assessed_on = date_field("Date of the assessment")
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args: Any, previous: Any = None, **kwargs: Any) -> None:
@@ -225,10 +218,9 @@ class TimescaleForm(ReferralSectionForm):
         choices=Urgency.choices,
         widget=forms.RadioSelect,
     )
-    latest_start_date = forms.DateField(
-        label="Latest start date",
+    latest_start_date = date_field(
+        "Latest start date",
         required=False,
-        widget=DateInput(),
         help_text="The last date by which the child must be able to move in.",
     )
     siblings = forms.ModelMultipleChoiceField(
@@ -536,16 +528,14 @@ class ReasonForm(forms.Form):
 
 
 class CohortForm(forms.Form):
-    on = forms.DateField(label="Needs as on", required=False, widget=DateInput())
+    on = date_field("Needs as on", required=False)
 
 
 class CareEpisodeForm(forms.Form):
     """One of the child's earlier placements, recorded by hand (SSDA903 codes)."""
 
-    start_date = forms.DateField(label="Started", widget=DateInput())
-    end_date = forms.DateField(
-        label="Ended", widget=DateInput(), required=False, help_text="Leave blank if it has not."
-    )
+    start_date = date_field("Started")
+    end_date = date_field("Ended", required=False, help_text="Leave blank if it has not.")
     placement_type = forms.ChoiceField(label="Placement type (SSDA903 PLACE)", choices=[])
     placement_provider = forms.ChoiceField(
         label="Placement provider (SSDA903)", choices=[("", "Choose one")]

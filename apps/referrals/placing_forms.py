@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from apps.core.forms import date_field
 from apps.providers.models import Vacancy
 
 from .choices import (
@@ -20,7 +21,6 @@ from .choices import (
     ScrutinyDecision,
     SupportKind,
 )
-from .forms import DateInput
 from .models import Offer, ReferralTarget
 
 
@@ -77,14 +77,7 @@ class OfferForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    available_from = forms.DateField(
-        label="Available from",
-        widget=DateInput(),
-        error_messages={
-            "required": "Enter the date the home is available from.",
-            "invalid": "Enter the date the home is available from as a real date.",
-        },
-    )
+    available_from = date_field("Available from")
     notes = forms.CharField(
         label="Anything else the social worker should know about this home",
         required=False,
@@ -283,7 +276,7 @@ class ScrutinyForm(forms.Form):
 
 
 class PlacementAgreeForm(forms.Form):
-    start_date = forms.DateField(label="Start date", widget=DateInput())
+    start_date = date_field("Start date")
     placement_type = forms.ChoiceField(
         label="Placement type (SSDA903)",
         choices=[(c, PlacementType(c).label) for c in ("U6", "U4", "U5")],
@@ -356,7 +349,7 @@ class PlacementAgreeForm(forms.Form):
 
 
 class PlacementEndForm(forms.Form):
-    end_date = forms.DateField(label="End date", widget=DateInput())
+    end_date = date_field("End date")
     reason_ended = forms.ChoiceField(
         label="Reason the placement ended (SSDA903)",
         choices=[("", "Choose a reason"), *ReasonEnded.choices],

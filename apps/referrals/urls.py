@@ -104,5 +104,10 @@ urlpatterns += [
     path("<int:pk>/placement/", placements.PlacementAgreeView.as_view(), name="placement_agree"),
     path("placements/", placements.PlacementListView.as_view(), name="placement_list"),
     path("placements/<int:pk>/", placements.PlacementDetailView.as_view(), name="placement_detail"),
+    path(
+        "placements/<int:pk>/agreement.pdf",
+        placements.PlacementIpaPdfView.as_view(),
+        name="placement_ipa_pdf",
+    ),
     path("placements/<int:pk>/end/", placements.PlacementEndView.as_view(), name="placement_end"),
 ]

@@ -8,19 +8,13 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core.forms import date_field
 from apps.organisations.kinds import Region
 from apps.organisations.models import Organisation
 
 from .choices import NATIONAL_KINDS, RCC_KINDS, ReportKind, Rounding
 from .models import Bulletin, ReportSnapshot
 from .querysets import reporting_scope
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d")
 
 
 class RunRequestForm(forms.Form):
@@ -31,14 +25,13 @@ class RunRequestForm(forms.Form):
         required=False,
         empty_label="England (national)",
     )
-    period_start = forms.DateField(
-        label="From",
+    period_start = date_field(
+        "From",
         required=False,
-        widget=DateInput(),
         help_text="Leave both dates blank for the usual period: the last month, the last "
         "quarter, or the 12 months to today.",
     )
-    period_end = forms.DateField(label="To", required=False, widget=DateInput())
+    period_end = date_field("To", required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

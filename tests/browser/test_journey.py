@@ -120,12 +120,18 @@ def people(browser, live_server, built_assets) -> Iterator[Callable[[str], Perso
         p.context.close()
 
 
+def fill_date(page: Any, name: str, date: dt.date) -> None:
+    """A GOV.UK date input: day, month and year in their own boxes."""
+    for part, value in (("day", date.day), ("month", date.month), ("year", date.year)):
+        page.fill(f"[name={name}_{part}]", str(value))
+
+
 def write_referral(sw: Person) -> int:
     """The social worker adds the child, records the needs and fills every section."""
     page = sw.go("/referrals/children/new/")
     page.fill("[name=local_identifier]", CHILD_ID)
     page.fill("[name=case_system_id]", CASE_ID)
-    page.fill("[name=date_of_birth]", BORN.isoformat())
+    fill_date(page, "date_of_birth", BORN)
     page.check("input[name=sex][value=M]")
     page.select_option("[name=ethnicity]", "WBRI")
     page.select_option("[name=religion]", "none")
@@ -140,7 +146,7 @@ def write_referral(sw: Person) -> int:
 
     # Timescale
     page.check("input[name=urgency][value=planned]")
-    page.fill("[name=latest_start_date]", (TODAY + dt.timedelta(days=28)).isoformat())
+    fill_date(page, "latest_start_date", TODAY + dt.timedelta(days=28))
     page.check("[name=moving_from_placement]")
     page = sw.click("Save and continue")
     # Locations

@@ -40,6 +40,17 @@ def test_seed_monitoring_on_the_demo_scale():
         provider__organisation__memberships__user__email="ifa.data@demo.rcc.example"
     )
     assert demo.order_by("-quarter_start").first().status == "due"
+    # Every seeded placement has its IPA, as booking writes it (the offer's fee and support).
+    from apps.referrals.models import Placement, PlacementAgreement
+
+    assert not Placement.objects.filter(agreement__isnull=True).exists()
+    ipa = PlacementAgreement.objects.select_related("placement__offer").first()
+    offer = ipa.placement.offer
+    assert (ipa.agreed_weekly_fee, ipa.weekly_cost) == (
+        offer.weekly_fee,
+        offer.weekly_fee + offer.support_weekly_cost,
+    )
+    agreements = PlacementAgreement.objects.count()
 
     before = (
         MonitoringReturn.objects.count(),
@@ -55,6 +66,7 @@ def test_seed_monitoring_on_the_demo_scale():
         ReturnPlacement.objects.count(),
         PlacementFeedback.objects.count(),
     ) == before
+    assert PlacementAgreement.objects.count() == agreements
 
     for ret in MonitoringReturn.objects.filter(current_version__isnull=False).select_related(
         "current_version"

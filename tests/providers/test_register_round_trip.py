@@ -112,3 +112,65 @@ def test_readers_of_every_register_also_see_the_provider(client, reg):
         (reg.provider.name, "HH-1"),
         (reg.other.name, "THEIRS-1"),
     }
+
+
+def test_the_template_download_and_the_register_download_have_the_same_columns(client, reg):
+    client.force_login(reg.staff)
+    template = client.get(reverse("providers:template_download", args=["csv"])).content
+    register = download(client, reg.staff)
+    first_row = [next(csv.reader(io.StringIO(c.decode("utf-8-sig")))) for c in (template, register)]
+    assert first_row[0] == first_row[1] == header()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_household_with_more_places_than_the_template_round_trips(client, reg, fmt):
+    """Six vacancies (booked and filled ones stay on the register): the download grows
+    vacancy_5_… and vacancy_6_… columns, and the upload reads them back, changing nothing."""
+    vacancies = [
+        {
+            "reference": f"BIG-{n}",
+            "available_from": dt.date(2026, 1, n),
+            "status": "filled" if n < 3 else "open",
+        }
+        for n in range(1, 7)
+    ]
+    household_upsert(
+        provider=reg.provider,
+        by=reg.staff,
+        data=household_data("BIG", places=6, vacancies=vacancies),
+    )
+    content = download(client, reg.staff, fmt)
+    if fmt == "csv":
+        names = next(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+        assert names[: len(header())] == header()
+        assert names[len(header()) :] == [
+            f"vacancy_{n}_{part}"
+            for n in (5, 6)
+            for part in ("reference", "available_from", "status", "hold_reason")
+        ]
+    upload = register_upload_process(
+        provider=reg.provider,
+        by=reg.staff,
+        uploaded_file=SimpleUploadedFile(f"households.{fmt}", content),
+    )
+    assert upload.errors == []
+    assert upload.summary["unchanged"] == 4
+    assert sorted(
+        reg.provider.households.get(reference="BIG").vacancies.values_list("reference", flat=True)
+    ) == [f"BIG-{n}" for n in range(1, 7)]
+
+
+def test_vacancy_columns_beyond_the_limit_are_named_in_the_error(reg):
+    names = [*header(), "vacancy_31_reference"]
+    row = dict.fromkeys(names, "")
+    content = io.StringIO()
+    writer = csv.DictWriter(content, fieldnames=names)
+    writer.writeheader()
+    writer.writerow(row)
+    upload = register_upload_process(
+        provider=reg.provider,
+        by=reg.staff,
+        uploaded_file=SimpleUploadedFile("households.csv", content.getvalue().encode()),
+    )
+    assert upload.outcome == "rejected"
+    assert "unknown column(s): vacancy_31_reference" in upload.errors[0]["message"]

@@ -273,21 +273,29 @@ def test_skills_meet_each_need_at_its_level_or_higher(register: Register) -> Non
 # --- Providers --------------------------------------------------------------------------------
 
 
-def test_all_three_provider_types_by_default_labelled_from_the_searchers_rcc(
+def test_all_three_provider_types_by_default_in_house_being_the_childs_own_la(
     register: Register,
 ) -> None:
     in_house = register.home(register.in_house, 1)
     other_la = register.home(register.other_la, 2)
     ifa = register.home(register.ifa, 3)
+    world = register.world
 
-    results = api_search(register, postcode_district="ZY0")
+    results = api_search(register, postcode_district="ZY0", child_la=world.la.pk)
 
     assert refs(results) == [in_house.reference, other_la.reference, ifa.reference]
     assert [r["provider_type"] for r in results] == ["in_house", "other_la", "ifa"]
-    # Seen from the other RCC's hub, the two LA services swap places.
-    other_hub = user_with_role(Role.PLACEMENT_OFFICER, register.world.other_hub)
-    theirs = api_search(register, other_hub, postcode_district="ZY0")
+    # For a child of the other LA, the two LA services swap places, whoever searches.
+    theirs = api_search(register, postcode_district="ZY0", child_la=world.other_la.pk)
     assert [r["provider_type"] for r in theirs] == ["other_la", "in_house", "ifa"]
+    other_hub = user_with_role(Role.PLACEMENT_OFFICER, world.other_hub)
+    assert [
+        r["provider_type"]
+        for r in api_search(register, other_hub, postcode_district="ZY0", child_la=world.la.pk)
+    ] == ["in_house", "other_la", "ifa"]
+    # No child's LA: no service is in-house (not the searcher's RCC's services).
+    unnamed = api_search(register, postcode_district="ZY0")
+    assert [r["provider_type"] for r in unnamed] == ["other_la", "other_la", "ifa"]
 
 
 def test_excluding_a_provider_type(register: Register) -> None:
@@ -295,7 +303,12 @@ def test_excluding_a_provider_type(register: Register) -> None:
     other_la = register.home(register.other_la, 2)
     ifa = register.home(register.ifa, 3)
 
-    no_ifas = api_search(register, postcode_district="ZY0", provider_types=["in_house", "other_la"])
+    no_ifas = api_search(
+        register,
+        postcode_district="ZY0",
+        provider_types=["in_house", "other_la"],
+        child_la=register.world.la.pk,
+    )
     assert refs(no_ifas) == [in_house.reference, other_la.reference]
     ifas_only = api_search(register, postcode_district="ZY0", provider_types="ifa")
     assert refs(ifas_only) == [ifa.reference]
@@ -487,3 +500,12 @@ def test_pages_carry_the_total_and_a_page_past_the_end_is_not_found(register: Re
     api = client.get(API_URL, {"postcode_district": "ZY0", "page_size": 10, "page": 3}).json()
     assert api["count"] == 27
     assert len(api["results"]) == 7
+
+
+def test_the_search_page_says_what_in_house_means(register: Register) -> None:
+    register.home(register.in_house, 1)
+    page = client_for(hub(register)).get(SEARCH_URL, {"child_la": register.world.la.pk})
+    html = page.content.decode()
+    assert "The child&#x27;s local authority" in html or "The child's local authority" in html
+    assert "which homes are in-house for the child (that LA's own fostering service)" in html
+    assert [h.provider_type for h in page.context["object_list"]] == ["in_house"]

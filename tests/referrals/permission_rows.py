@@ -570,6 +570,12 @@ PLACING_ROWS = [
         hidden=_other_placement,
     ),
     Row(
+        "referrals:placement_ipa_pdf",
+        roles=VIEW_PLACEMENTS.roles,
+        kwargs=_placement,
+        hidden=_other_placement,
+    ),
+    Row(
         "referrals:placement_end",
         roles=END_PLACEMENT.roles,
         kwargs=_placement,
@@ -668,6 +674,12 @@ PLACING_ROWS = [
     ),
     Row(
         "api:placement-detail",
+        roles=VIEW_PLACEMENTS.roles,
+        kwargs=_placement,
+        hidden=_other_placement,
+    ),
+    Row(
+        "api:placement-agreement",
         roles=VIEW_PLACEMENTS.roles,
         kwargs=_placement,
         hidden=_other_placement,

@@ -72,7 +72,12 @@ def test_an_error_keeps_what_the_user_typed(sw_client, world):
     assert response.status_code == 200
     page = response.content.decode()
     assert "already has a child with the local identifier WEB-C-0001" in page
-    assert 'value="TYPED-123"' in page and 'value="2015-03-02"' in page
+    assert 'value="TYPED-123"' in page
+    # The date of birth is shown back in its day / month / year boxes.
+    for part, typed in (("day", "2"), ("month", "3"), ("year", "2015")):
+        assert (
+            f'name="date_of_birth_{part}" type="text" inputmode="numeric" value="{typed}"' in page
+        )
     assert Child.objects.count() == 1
 
 

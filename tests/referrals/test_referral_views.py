@@ -42,15 +42,25 @@ def test_starting_a_referral_from_the_child(sw_client, world):
 
 def test_a_past_latest_start_date_is_shown_and_the_typed_values_kept(sw_client, world):
     referral = ReferralFactory(child=ChildFactory(la=world.la))
-    past = (timezone.localdate() - dt.timedelta(days=3)).isoformat()
+    past = timezone.localdate() - dt.timedelta(days=3)
+    typed = {"day": f"{past.day:02d}", "month": str(past.month), "year": str(past.year)}
     url = reverse("referrals:referral_edit", args=[referral.pk, "timescale"])
     response = sw_client.post(
-        url, {"urgency": "emergency", "latest_start_date": past, "moving_from_placement": "on"}
+        url,
+        {
+            "urgency": "emergency",
+            **{f"latest_start_date_{part}": value for part, value in typed.items()},
+            "moving_from_placement": "on",
+        },
     )
     assert response.status_code == 200
     page = response.content.decode()
     assert "The latest start date is in the past" in page
-    assert f'value="{past}"' in page
+    for part, value in typed.items():  # the day / month / year boxes keep what was typed
+        assert (
+            f'name="latest_start_date_{part}" type="text" inputmode="numeric" value="{value}"'
+            in page
+        )
     assert 'value="emergency" checked' in page
     referral.refresh_from_db()
     assert referral.urgency == "planned" and not referral.moving_from_placement

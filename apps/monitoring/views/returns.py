@@ -50,6 +50,7 @@ from ..services import (
     return_submit_file,
     return_submit_records,
 )
+from ..templatetags.monitoring_codes import code_options
 
 
 def _visible_return(request: HttpRequest, pk: int) -> MonitoringReturn:
@@ -215,8 +216,8 @@ class ReturnFormView(RuleRequiredMixin, View):
             "ret": ret,
             "form": form,
             "fmt": form.fmt,
-            "codes": {
-                name: form.fmt.codes(name)
+            "codes": {  # each code with its label
+                name: code_options(form.fmt, name)
                 for name in ("change", "change_reason", "placement_type", "reason_ended")
             },
             "accepted": ret.status == ReturnStatus.ACCEPTED,

@@ -42,7 +42,7 @@ class VacancySearchResultSerializer(serializers.ModelSerializer):
         source="stale", help_text="Not confirmed in the last 14 days."
     )
     provider_type = serializers.CharField(
-        help_text="in_house, other_la or ifa, seen from your RCC."
+        help_text="in_house (the child's own LA's service: give child_la), other_la or ifa."
     )
     provider = VacancySearchProviderSerializer()
     la = serializers.CharField(source="la.name", allow_null=True, default=None)

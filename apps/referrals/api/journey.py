@@ -7,17 +7,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api.views import RulePermission, ScopedViewSetMixin
 from apps.core.errors import DomainError
+from apps.core.exports import attachment
 from apps.core.permissions import Rule
 from apps.referrals import selectors
 from apps.referrals.choices import (
@@ -30,6 +33,7 @@ from apps.referrals.choices import (
     ScrutinyDecision,
 )
 from apps.referrals.filters import PlacementFilter, ScrutinyQueueFilter
+from apps.referrals.ipa_pdf import ipa_download
 from apps.referrals.models import Offer, Placement, Referral
 from apps.referrals.options import Option, referral_options
 from apps.referrals.permissions import (
@@ -487,6 +491,21 @@ class PlacementEndSerializer(serializers.Serializer):
     )
 
 
+class PdfRenderer(BaseRenderer):
+    """Lets a client ask for `Accept: application/pdf`: the view returns the PDF itself; an
+    error (404, 403) is still the usual JSON body."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(
+        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
+    ) -> bytes:
+        return data if isinstance(data, bytes) else JSONRenderer().render(data)
+
+
 class PlacementViewSet(
     ScopedViewSetMixin,
     mixins.ListModelMixin,
@@ -562,6 +581,20 @@ class PlacementViewSet(
             [] if placement.placement_postcode else [placement_services.NO_PLACEMENT_POSTCODE]
         )
         return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The IPA as a PDF"
+            )
+        }
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PdfRenderer])
+    def agreement(self, request: Request, pk: Any = None) -> HttpResponse:
+        """The individual placement agreement (IPA) as a PDF; the read is logged."""
+        placement = self.get_object()
+        content, name = ipa_download(placement, reader=request.user, channel=AccessChannel.API)
+        return attachment(content, "application/pdf", name)
 
     @extend_schema(
         request=PlacementEndSerializer, responses={200: PlacementSerializer, 400: ERROR_RESPONSE}

@@ -52,11 +52,15 @@ def _check_sendable(referral: Referral) -> None:
 
 @transaction.atomic
 def targets_send(
-    *, referral: Referral, households: Iterable[Household | int | str], by: Any
+    *,
+    referral: Referral,
+    households: Iterable[Household | int | str],
+    by: Any,
+    notify: bool = True,
 ) -> list[ReferralTarget]:
     """Send the referral to the provider of each chosen household (one target per household,
     with the score as it stands). Every household must still be a candidate; nothing is sent
-    if any is not."""
+    if any is not. `notify=False` (the demo seed only) sends the providers no email."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     _check_sendable(referral)
     ids = _household_ids(households)
@@ -125,7 +129,7 @@ def targets_send(
         provider_types=sorted(kinds),
         looking_in_house_first=referral.looking_in_house_first,
     )
-    for provider in providers:
+    for provider in providers if notify else []:
         enqueue_email(
             recipients=provider_recipients(provider),
             template="hub_target_sent",

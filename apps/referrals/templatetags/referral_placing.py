@@ -9,7 +9,15 @@ from typing import Any
 from django import template
 
 from apps.providers.choices import LANGUAGES, Ethnicity, OfstedGrade, Religion, Sex
-from apps.referrals.choices import LegalStatus, ReferralStatus, Urgency
+from apps.referrals.choices import (
+    LeftCare,
+    LegalStatus,
+    PlacementProvider,
+    PlacementType,
+    ReasonEnded,
+    ReferralStatus,
+    Urgency,
+)
 
 register = template.Library()
 
@@ -21,6 +29,10 @@ CHOICES: dict[str, Any] = {
     "urgency": Urgency,
     "status": ReferralStatus,
     "ofsted": OfstedGrade,
+    "placement_type": PlacementType,
+    "placement_provider": PlacementProvider,
+    "reason_ended": ReasonEnded,
+    "left_care": LeftCare,
 }
 
 

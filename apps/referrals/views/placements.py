@@ -13,10 +13,12 @@ from django.utils import timezone
 from django.views import View
 
 from apps.core.errors import DomainError
+from apps.core.exports import attachment
 from apps.core.views import RuleRequiredMixin, ScopedDetailView, ScopedListView
 from apps.referrals import selectors
-from apps.referrals.choices import EPISODE_CONTINUES
+from apps.referrals.choices import EPISODE_CONTINUES, AccessChannel
 from apps.referrals.filters import PlacementFilter
+from apps.referrals.ipa_pdf import ipa_download
 from apps.referrals.models import Offer, Placement, Referral
 from apps.referrals.options import placement_provider_code
 from apps.referrals.permissions import AGREE_PLACEMENT, END_PLACEMENT, VIEW_PLACEMENTS
@@ -163,20 +165,23 @@ class PlacementListView(ScopedListView):
         return ctx
 
 
+PLACEMENT_RELATED = (
+    "child",
+    "la",
+    "rcc",
+    "household__postcode_district",
+    "provider__organisation",
+    "agreement",
+    "offer",
+    "referral",
+    "booked_by",
+)
+
+
 class PlacementDetailView(ScopedDetailView):
     rule = VIEW_PLACEMENTS
     model = Placement
-    select_related = (
-        "child",
-        "la",
-        "rcc",
-        "household__postcode_district",
-        "provider__organisation",
-        "agreement",
-        "offer",
-        "referral",
-        "booked_by",
-    )
+    select_related = PLACEMENT_RELATED
     template_name = "referrals/placement_detail.html"
     context_object_name = "placement"
 
@@ -206,6 +211,20 @@ class PlacementDetailView(ScopedDetailView):
             .order_by("pk"),
         )
         return ctx
+
+
+class PlacementIpaPdfView(RuleRequiredMixin, View):
+    """The placement's IPA as a PDF download (logged as a download of the placement)."""
+
+    rule = VIEW_PLACEMENTS
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        qs = Placement.objects.visible_to(request.user).select_related(  # type: ignore[arg-type]
+            *PLACEMENT_RELATED
+        )
+        placement = get_object_or_404(qs, pk=pk)
+        content, name = ipa_download(placement, reader=request.user, channel=AccessChannel.EXPORT)
+        return attachment(content, "application/pdf", name)
 
 
 class PlacementEndView(RuleRequiredMixin, View):

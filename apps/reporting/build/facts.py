@@ -72,7 +72,7 @@ class HouseholdFact:
     la_id: int | None
     places: int
     care_types: int
-    in_house: bool
+    la_service: bool  # an LA fostering service (not "in-house": that is the child's own LA's)
     stale: bool
 
 
@@ -81,7 +81,7 @@ class VacancyFact:
     household_id: int
     la_id: int | None
     care_types: int
-    in_house: bool
+    la_service: bool  # an LA fostering service (not "in-house": that is the child's own LA's)
     stale: bool
 
 

@@ -270,12 +270,12 @@ def supply(facts: Facts) -> list[Table]:
         ],
         note=note,
     )
-    for label, in_house in (
+    for label, la_service in (
         ("LA fostering services", True),
         ("Independent fostering agencies", False),
     ):
-        hh = [h for h in facts.households if h.in_house is in_house]
-        vac = [v for v in facts.vacancies if v.in_house is in_house]
+        hh = [h for h in facts.households if h.la_service is la_service]
+        vac = [v for v in facts.vacancies if v.la_service is la_service]
         by_provider.add(
             label,
             len(hh),

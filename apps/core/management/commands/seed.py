@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from apps.accounts.seeding import DEMO_PASSWORD, seed_demo_users
+from apps.accounts.seeding import DEMO_PASSWORD, seed_demo_users, seed_second_rcc_users
 from apps.contracts.seeding import seed_contracts
 from apps.monitoring.seeding import seed_monitoring
 from apps.organisations.kinds import Region
@@ -65,6 +65,8 @@ class Command(BaseCommand):
                 )
             except ValueError as err:
                 raise CommandError(str(err)) from err
+            # The second RCC exists once the register seed has made every RCC of the area.
+            logins += seed_second_rcc_users()
             contracts = seed_contracts(scale=options["scale"], seed=options["seed"])
             referrals = seed_demo_referrals()
             monitoring = seed_monitoring(scale=options["scale"], seed=options["seed"])
@@ -90,8 +92,10 @@ class Command(BaseCommand):
             *reports.lines(),
             (
                 f"Demo referrals: {referrals['children']} children and "
-                f"{referrals['referrals']} referrals added"
-                if referrals["children"] or referrals["referrals"]
+                f"{referrals['referrals']} referrals added; {referrals['reviews']} review "
+                f"requests; {referrals['homes']} in-house homes, sent {referrals['targets']} "
+                "referrals"
+                if any(referrals.values())
                 else present["referrals"][0]
             ),
         ]
