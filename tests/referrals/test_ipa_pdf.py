@@ -90,13 +90,13 @@ def test_others_get_a_404_and_nothing_is_logged(client, world):
     assert (
         client.get(reverse("referrals:placement_ipa_pdf", args=[placement.pk])).status_code == 404
     )
-    assert (
-        client.get(
-            reverse("api:placement-agreement", args=[placement.pk]),
-            HTTP_ACCEPT="application/pdf",
-        ).status_code
-        == 404
+    refused = client.get(
+        reverse("api:placement-agreement", args=[placement.pk]), HTTP_ACCEPT="application/pdf"
     )
+    # The 404 is the usual JSON body, and says so (not labelled as a PDF).
+    assert refused.status_code == 404
+    assert refused["Content-Type"] == "application/json"
+    assert refused.json()["detail"]
     assert not ReferralAccessLog.objects.filter(user=both).exists()
     client.logout()
     anonymous = client.get(reverse("referrals:placement_ipa_pdf", args=[placement.pk]))

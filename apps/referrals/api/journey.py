@@ -503,7 +503,12 @@ class PdfRenderer(BaseRenderer):
     def render(
         self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
     ) -> bytes:
-        return data if isinstance(data, bytes) else JSONRenderer().render(data)
+        if isinstance(data, bytes):
+            return data
+        response = (renderer_context or {}).get("response")
+        if response is not None:  # an error body: JSON, and said to be JSON
+            response["Content-Type"] = "application/json"
+        return JSONRenderer().render(data)
 
 
 class PlacementViewSet(
