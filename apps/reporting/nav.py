@@ -29,7 +29,8 @@ register(
         "SSDA903 return",
         "reporting:ssda903",
         SSDA903_RETURN,
-        "Your LA's return of looked-after children for the DfE: Header and Episodes files.",
+        "Each LA's return of looked-after children for the DfE (your LA's, or each LA of your "
+        "RCC for the hub): Header and Episodes files.",
         in_header=False,
     ),
 )
