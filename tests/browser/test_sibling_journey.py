@@ -24,6 +24,7 @@ from apps.referrals.choices import TargetStatus
 from apps.referrals.models import Child, Offer, Placement, Referral, ReferralTarget
 from apps.referrals.services.offers import offer_make
 from tests.browser.test_journey import Person, _household, people  # noqa: F401 - a fixture
+from tests.browser.test_roles_a11y import describe, run_axe
 from tests.referrals.factories import ChildFactory
 from tests.referrals.placing_factories import SentReferralFactory
 from tests.referrals.sibling_support import approve, born_years_ago
@@ -89,9 +90,17 @@ def _work(person: Person, label: str) -> int:
     return count
 
 
+def _accessible(page: Any) -> None:
+    violations = run_axe(page)
+    assert not violations, f"{page.url}: serious or critical axe-core violations:\n" + describe(
+        violations
+    )
+
+
 def _book(po: Person, referral: Referral, **fields: Any) -> Any:
     page = po.go(f"/referrals/{referral.pk}/")
     po.click("Agree the placement", role="link")
+    _accessible(page)
     for offer_pk in fields.get("also", ()):
         page.check(f"input[name=also_offers][value='{offer_pk}']")
     if "split_reason" in fields:
@@ -115,6 +124,7 @@ def test_sibling_groups_work_queues_and_the_ipa_pdf(demo, people):  # noqa: F811
     # one of this household's places for each.
     page = ifa.go(f"/referrals/sent-to-you/{target.pk}/offer/")
     assert "Place for the sibling aged 7" in page.content()
+    _accessible(page)
     page.fill("[name=weekly_fee]", "910.00")
     ifa.click("Send the offer")
     ifa.success()
@@ -141,6 +151,7 @@ def test_sibling_groups_work_queues_and_the_ipa_pdf(demo, people):  # noqa: F811
 
     # The IPA downloads as a PDF from the placement page.
     page = po.go(f"/referrals/placements/{placed[0].pk}/")
+    _accessible(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the IPA (PDF)").click()
     path = download.value.path()
@@ -171,6 +182,7 @@ def test_sibling_groups_work_queues_and_the_ipa_pdf(demo, people):  # noqa: F811
     reason = "No home can take both; agreed with the children's IRO at the review."
     page = _book(po, apart, also=[offers[1].pk], split_reason=reason)
     assert "Placed apart" in page.content() and reason in page.content()
+    _accessible(page)
     split = Placement.objects.filter(referral=apart)
     assert {p.household_id for p in split} == {ifa_home.pk, in_house_home.pk}
     recorded = Referral.objects.get(pk=apart.pk)
