@@ -162,7 +162,9 @@ def care_timeline(child: Child) -> list[CareRow]:
     else S (the child started to be looked after)."""
     episodes = [_episode_row(e) for e in CareEpisode.objects.filter(child=child)]
     placements = list(
-        Placement.objects.filter(child=child).select_related("provider").order_by("start_date")
+        Placement.objects.filter(child=child)
+        .select_related("provider__organisation")
+        .order_by("start_date")
     )
     rows: list[CareRow] = sorted(episodes, key=lambda r: r.start_date)
     for p in placements:

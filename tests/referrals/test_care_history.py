@@ -327,3 +327,25 @@ def test_the_hubs_referral_page_shows_the_care_history(client, world):
     assert "Care history" in page
     assert "Imported from the LA&#x27;s SSDA903" in page
     assert "Moves in the last 12 months" in page
+
+
+def test_the_timeline_reads_in_two_queries_however_many_placements(
+    world, django_assert_num_queries
+):
+    """One query for the care episodes, one for the placements with their providers' names:
+    no query per placement."""
+    child, placement = _placed(world, days_ago(100))
+    for n in range(3):
+        CareEpisode.objects.create(
+            child=child,
+            new_episode_reason="S",
+            **_episode(
+                start_date=days_ago(900 - 100 * n),
+                end_date=days_ago(850 - 100 * n),
+                reason_ended="E13",
+            ),
+        )
+    name = placement.provider.name
+    with django_assert_num_queries(2):
+        rows = care_timeline(child)
+        assert [r.provider_name for r in rows if r.placement_id] == [name]
