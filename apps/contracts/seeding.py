@@ -5,6 +5,7 @@ specialist services. Idempotent (a framework found by its reference is left alon
 
 Dates are set relative to the day it runs, so the demo always has a consultation window about
 to open, contracts on an old version of the terms and a soft block under its alert level.
+Random draws are keyed by names, not database keys, so every database gets the same data.
 """
 
 from __future__ import annotations
@@ -281,7 +282,7 @@ def seed_contracts(
         if (rcc.pk, f"{short}-FC-{start.year}") in existing_refs:
             summary.skipped_rccs.append(rcc.name)
             continue
-        rng = random.Random(f"{seed}:contracts:{rcc.pk}")  # noqa: S311
+        rng = random.Random(f"{seed}:contracts:{rcc.name}")  # noqa: S311
         lead, deputy = _users_for(rcc, slug=f"{short.lower()}{rcc.pk}")
         # The consultation window of the first RCC's framework opens in about six weeks.
         opens = today + dt.timedelta(days=45 + 20 * index)
@@ -570,7 +571,7 @@ def _seed_in_house_costs(*, year: int, seed: int, by: User) -> int:
     ):
         if service.pk in have:
             continue
-        rng = random.Random(f"{seed}:inhouse:{service.pk}")  # noqa: S311
+        rng = random.Random(f"{seed}:inhouse:{service.name}")  # noqa: S311
         rows.append(
             InHouseCost(
                 service=service,

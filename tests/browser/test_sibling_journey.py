@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -22,7 +23,7 @@ from apps.organisations.models import Organisation
 from apps.providers.models import Household
 from apps.referrals.choices import TargetStatus
 from apps.referrals.models import Child, Offer, Placement, Referral, ReferralTarget
-from apps.referrals.services.offers import offer_make
+from apps.referrals.services.offers import offer_make, scheduled_fee
 from tests.browser.test_journey import Person, _household, people  # noqa: F401 - a fixture
 from tests.browser.test_roles_a11y import describe, run_axe
 from tests.referrals.factories import ChildFactory
@@ -78,6 +79,13 @@ def demo(transactional_db) -> None:
     call_command("seed", stdout=io.StringIO(), verbosity=0)
 
 
+def _fee(target: ReferralTarget, household: Household, asked: str) -> Decimal:
+    """The fee the provider asks, or the price schedule's where one applies to this provider,
+    lot and child (the seeded enrolments are drawn at random, so one may or may not apply)."""
+    schedule = scheduled_fee(target=target, household=household, on=timezone.localdate())
+    return Decimal(asked) if schedule is None else schedule
+
+
 def _work(person: Person, label: str) -> int:
     """The count the person's home page shows against a line of their work, after following
     its link (which must open a page)."""
@@ -125,7 +133,8 @@ def test_sibling_groups_work_queues_and_the_ipa_pdf(demo, people):  # noqa: F811
     page = ifa.go(f"/referrals/sent-to-you/{target.pk}/offer/")
     assert "Place for the sibling aged 7" in page.content()
     _accessible(page)
-    page.fill("[name=weekly_fee]", "910.00")
+    fee = _fee(target, pennine, "910.00")
+    page.fill("[name=weekly_fee]", f"{fee:.2f}")
     ifa.click("Send the offer")
     ifa.success()
     offer = Offer.objects.get(target=target)
@@ -146,7 +155,7 @@ def test_sibling_groups_work_queues_and_the_ipa_pdf(demo, people):  # noqa: F811
     placed = Placement.objects.filter(referral=together).order_by("child_id")
     assert [p.child_id for p in placed] == sorted([elder.pk, younger.pk])
     assert {p.household_id for p in placed} == {pennine.pk}
-    assert all(p.agreement.agreed_weekly_fee == 910 for p in placed)
+    assert all(p.agreement.agreed_weekly_fee == fee for p in placed)
     assert not together.__class__.objects.get(pk=together.pk).siblings_split_reason
 
     # The IPA downloads as a PDF from the placement page.
@@ -168,12 +177,13 @@ def test_sibling_groups_work_queues_and_the_ipa_pdf(demo, people):  # noqa: F811
         (first, ifa_home, "ifa.referrals"),
         (second, in_house_home, "inhouse.referrals"),
     ):
+        sent = _send(apart, home)
         offers.append(
             offer_make(
-                target=_send(apart, home),
+                target=sent,
                 by=_user(by),
                 household=home,
-                weekly_fee="880.00",
+                weekly_fee=_fee(sent, home, "880.00"),
                 available_from=timezone.localdate(),
                 places={child.pk: home.vacancies.get()},
             )
