@@ -15,6 +15,7 @@ urlpatterns = [
     path("commissioning/", include("apps.contracts.urls")),
     path("monitoring/", include("apps.monitoring.urls")),
     path("reports/", include("apps.reporting.urls")),
+    path("planning/", include("apps.planning.urls")),
     path("public/", include("apps.reporting.public_urls")),
     path("api/v1/", include(("config.api_urls", "api"), namespace="api")),
     path("admin/", admin.site.urls),

@@ -557,7 +557,7 @@ class _Cohort:
 
 def _cohort(p: _Provider, quarters: list[Quarter], today: dt.date) -> list[_Cohort]:
     """Placements not made through the platform: about 60% of places filled, with turnover."""
-    rng = random.Random(f"cohort:{p.provider.pk}:{p.rng.random()}")  # noqa: S311
+    rng = random.Random(f"cohort:{p.provider.name}:{p.rng.random()}")  # noqa: S311
     if not p.las or not p.households:
         return []
     filled = max(0, round(p.places * OCCUPANCY) - PLATFORM_PLACEMENTS)
@@ -645,7 +645,7 @@ def _returns(
             ret = returns.get((p.provider.pk, q.start))
             if ret is None:
                 continue
-            rng = random.Random(f"return:{p.provider.pk}:{q.code}")  # noqa: S311
+            rng = random.Random(f"return:{p.provider.name}:{q.code}")  # noqa: S311
             latest = i == len(quarters) - 1
             if latest and (p.provider.pk in demo_provider or rng.random() < 0.18):
                 continue  # still due (overdue by now): the demo data officer's to submit

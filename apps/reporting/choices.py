@@ -9,11 +9,16 @@ class ReportKind(models.TextChoices):
     RCC_MONTHLY = "rcc_monthly", "RCC monthly report"
     NCC_QUARTERLY = "ncc_quarterly", "NCC quarterly national report"
     DASHBOARD_REFRESH = "dashboard_refresh", "Dashboard refresh (12 months to date)"
+    PLANNING = "planning", "Planning: forecast, sufficiency, sourcing and stability"
 
 
 # Which scope each kind is built for: an RCC's report or the national one.
-RCC_KINDS = frozenset({ReportKind.RCC_MONTHLY, ReportKind.DASHBOARD_REFRESH})
-NATIONAL_KINDS = frozenset({ReportKind.NCC_QUARTERLY, ReportKind.DASHBOARD_REFRESH})
+RCC_KINDS = frozenset({ReportKind.RCC_MONTHLY, ReportKind.DASHBOARD_REFRESH, ReportKind.PLANNING})
+NATIONAL_KINDS = frozenset(
+    {ReportKind.NCC_QUARTERLY, ReportKind.DASHBOARD_REFRESH, ReportKind.PLANNING}
+)
+# Kinds the reports pages and dashboards show; planning has pages of its own (apps/planning).
+REPORT_KINDS = frozenset(set(ReportKind) - {ReportKind.PLANNING})
 
 
 class RunStatus(models.TextChoices):

@@ -54,7 +54,14 @@ def default_period(kind: str, today: dt.date) -> Period:
         return last_ended_month(today)
     if kind == ReportKind.NCC_QUARTERLY:
         return quarter_period(Quarter.last_ended(today))
+    if kind == ReportKind.PLANNING:
+        return planning_window(today)
     return rolling_year(today)
+
+
+def planning_window(today: dt.date) -> Period:
+    """The reference window of the planning measures: the two years to today."""
+    return Period(add_months(today, -24) + dt.timedelta(days=1), today)
 
 
 def trend_quarters(end: dt.date, count: int = 8) -> list[Quarter]:

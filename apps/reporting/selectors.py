@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from .choices import ReportKind, RunStatus
+from .choices import REPORT_KINDS, ReportKind, RunStatus
 from .models import Bulletin, ReportRun, ReportSnapshot
 
 # The dashboards show the nightly snapshot by default; the others are chosen from a list.
@@ -32,7 +32,7 @@ def dashboard_snapshot(
 ) -> ReportSnapshot | None:
     """The snapshot a dashboard shows: the one asked for (of this scope), else the latest
     current nightly one, else the latest current report of any kind."""
-    scoped = _scope(qs, rcc_id).select_related("rcc", "run")
+    scoped = _scope(qs, rcc_id).filter(kind__in=REPORT_KINDS).select_related("rcc", "run")
     if snapshot_id is not None:
         return scoped.filter(pk=snapshot_id).first()
     current = scoped.filter(is_current=True).order_by("-period_end", "-built_at")
@@ -44,7 +44,7 @@ def snapshot_choices(qs: QuerySet[ReportSnapshot], *, rcc_id: int | None) -> lis
     labels = dict(ReportKind.choices)
     rows = (
         _scope(qs, rcc_id)
-        .filter(is_current=True)
+        .filter(is_current=True, kind__in=REPORT_KINDS)
         .order_by("-period_end", "kind")
         .values_list("pk", "kind", "period_start", "period_end")[:SNAPSHOT_CHOICES]
     )
@@ -54,10 +54,12 @@ def snapshot_choices(qs: QuerySet[ReportSnapshot], *, rcc_id: int | None) -> lis
     ]
 
 
-def active_run_for(qs: QuerySet[ReportRun], *, rcc_id: int | None) -> ReportRun | None:
+def active_run_for(
+    qs: QuerySet[ReportRun], *, rcc_id: int | None, kinds: Iterable[str] = REPORT_KINDS
+) -> ReportRun | None:
     return (
         _scope(qs, rcc_id)
-        .filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
+        .filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING], kind__in=list(kinds))
         .order_by("-created_at")
         .first()
     )

@@ -43,7 +43,7 @@ from .choices import (
 )
 from .disclosure import publish_headline, publish_table
 from .models import Bulletin, ReportRun, ReportSnapshot
-from .periods import Period, default_period, rolling_year
+from .periods import Period, default_period
 from .permissions import require_run
 
 logger = logging.getLogger(__name__)
@@ -237,6 +237,7 @@ def report_run_execute(*, run_id: int, task_id: str = "", final: bool = True) ->
 
     try:
         built = build_report(
+            kind=run.kind,
             rcc_id=run.rcc_id,
             period=Period(run.period_start, run.period_end),
             today=timezone.localdate(),
@@ -344,15 +345,15 @@ def reports_schedule(*, kind: str, today: dt.date | None = None) -> list[int]:
     return ids
 
 
-def dashboards_rebuild_now(*, today: dt.date | None = None) -> list[ReportRun]:
-    """Build every RCC's and the national dashboard in this process, one after another."""
+def dashboards_rebuild_now(
+    *, today: dt.date | None = None, kind: str = ReportKind.DASHBOARD_REFRESH
+) -> list[ReportRun]:
+    """Build every RCC's and the national dashboard (or planning, `kind`) in this process, one
+    after another."""
     today = today or timezone.localdate()
-    period = rolling_year(today)
-    runs = [
-        report_run_build_now(kind=ReportKind.DASHBOARD_REFRESH, rcc=rcc, period=period)
-        for rcc in _rccs()
-    ]
-    runs.append(report_run_build_now(kind=ReportKind.DASHBOARD_REFRESH, rcc=None, period=period))
+    period = default_period(kind, today)
+    runs = [report_run_build_now(kind=kind, rcc=rcc, period=period) for rcc in _rccs()]
+    runs.append(report_run_build_now(kind=kind, rcc=None, period=period))
     return runs
 
 

@@ -3,7 +3,7 @@
 `build_report_task` builds one run; rerunning it (a duplicate delivery, a retry) does nothing
 once the run is done or failed. Transient errors are retried with exponential backoff.
 The schedules (settings.CELERY_BEAT_SCHEDULE) ask for the monthly RCC reports, the quarterly
-national report and the nightly dashboards, and sweep stuck runs.
+national report, the nightly dashboards and planning, and sweep stuck runs.
 """
 
 from __future__ import annotations
@@ -83,6 +83,18 @@ def schedule_ncc_quarterly() -> list[int]:
 def refresh_dashboards() -> list[int]:
     """Nightly: every RCC's dashboard and the national one, for the 12 months to today."""
     return _schedule(ReportKind.DASHBOARD_REFRESH)
+
+
+@shared_task(
+    name="apps.reporting.tasks.refresh_planning",
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=True,
+    max_retries=3,
+)
+def refresh_planning() -> list[int]:
+    """Nightly, after the dashboards: every RCC's and England's planning measures (demand
+    forecast, sufficiency, sourcing and stability) over the two years to today."""
+    return _schedule(ReportKind.PLANNING)
 
 
 @shared_task(

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "apps.contracts",
     "apps.monitoring",
     "apps.reporting",
+    "apps.planning",
 ]
 
 MIDDLEWARE = [
@@ -379,6 +380,10 @@ CELERY_BEAT_SCHEDULE.update(
         "reports-dashboards-nightly": {
             "task": "apps.reporting.tasks.refresh_dashboards",
             "schedule": crontab(hour=1, minute=30),
+        },
+        "reports-planning-nightly": {
+            "task": "apps.reporting.tasks.refresh_planning",
+            "schedule": crontab(hour=2, minute=15),
         },
         "reports-sweep-runs": {
             "task": "apps.reporting.tasks.sweep_report_runs",

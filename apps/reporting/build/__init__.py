@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..choices import ReportKind
 from ..periods import Period, trend_quarters
 from . import measures, national
 from .facts import Facts
@@ -40,9 +41,19 @@ class BuiltReport:
 
 
 def build_report(
-    *, rcc_id: int | None, period: Period, today: dt.date, progress: Progress | None = None
+    *,
+    rcc_id: int | None,
+    period: Period,
+    today: dt.date,
+    progress: Progress | None = None,
+    kind: str = "",
 ) -> BuiltReport:
-    """The tables of an RCC's report (`rcc_id`) or the national one (None) for `period`."""
+    """The tables of an RCC's report (`rcc_id`) or the national one (None) for `period`.
+    Planning (`kind` "planning") is built by apps.planning from its own steps."""
+    if kind == ReportKind.PLANNING:
+        from apps.planning.build import build_planning
+
+        return build_planning(rcc_id=rcc_id, period=period, today=today, progress=progress)
     window = None
     if rcc_id is None:
         first = trend_quarters(period.end)[0].start

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from .views import sections
+
+app_name = "planning"
+
+urlpatterns = [
+    path("", sections.PlanningHomeView.as_view(), name="index"),
+    path("rcc/<int:pk>/<slug:section>/", sections.RccSectionView.as_view(), name="rcc_section"),
+    path(
+        "national/<slug:section>/",
+        sections.NationalSectionView.as_view(),
+        name="national_section",
+    ),
+]

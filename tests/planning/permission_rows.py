@@ -1,0 +1,39 @@
+"""Permission matrix rows for planning (see tests/permission_rows.py).
+
+Commissioners read their RCC's planning pages (the other RCC's are a 404); NCC analysts read
+every RCC's and England's.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from apps.planning.permissions import VIEW_NATIONAL_PLANNING, VIEW_PLANNING
+from tests.permission_rows import Row, no_kwargs
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+    from tests.conftest import World
+
+
+def _national(user: User) -> bool:
+    return VIEW_NATIONAL_PLANNING.allows(user)
+
+
+def rcc_section(world: World, user: User) -> dict[str, Any]:
+    return {"pk": world.rcc.pk, "section": "forecast"}
+
+
+def hidden_rcc_section(world: World, user: User) -> dict[str, Any] | None:
+    return None if _national(user) else {"pk": world.other_rcc.pk, "section": "forecast"}
+
+
+def national_section(world: World, user: User) -> dict[str, Any]:
+    return {"section": "sufficiency"}
+
+
+ROWS: list[Row] = [
+    Row("planning:index", VIEW_PLANNING.roles, kwargs=no_kwargs),
+    Row("planning:rcc_section", VIEW_PLANNING.roles, kwargs=rcc_section, hidden=hidden_rcc_section),
+    Row("planning:national_section", VIEW_NATIONAL_PLANNING.roles, kwargs=national_section),
+]
