@@ -59,5 +59,5 @@ def build_planning(
             tables[table.key] = table.as_dict()
     if progress:
         progress(int(100 * len(STEPS) / (len(STEPS) + 1)), "Saving the snapshot")
-    summary = memo(facts, "summary", dict)
+    summary: dict[str, Any] = memo(facts, "summary", dict)
     return BuiltReport(tables=tables, summary=summary, is_empty=not tables)
