@@ -11,3 +11,8 @@ from apps.core.permissions import Rule
 VIEW_PLANNING = Rule("planning.view", frozenset({Role.COMMISSIONER, Role.NCC_ANALYST}))
 # England's planning pages.
 VIEW_NATIONAL_PLANNING = Rule("planning.national", frozenset({Role.NCC_ANALYST}))
+# The stability early-warning list (live, child by child): the social workers and IROs of the
+# child's LA only, as they read the child's record (apps.referrals.permissions.VIEW_CHILDREN).
+VIEW_EARLY_WARNING = Rule(
+    "planning.early_warning", frozenset({Role.SOCIAL_WORKER, Role.IRO}), child_data=True
+)

@@ -7,9 +7,12 @@ Plain rows, so that pages, the API, matching and exports read the same thing."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from .choices import (
@@ -104,55 +107,150 @@ class MovesSummary:
         }
 
 
-def _label(choices: Any, value: str) -> str:
-    try:
-        return str(choices(value).label) if value else ""
-    except ValueError:
-        return value
+# Labels read once: a timeline is built for every looked-after child in England at a time.
+_REASON_LABELS = {code: str(label) for code, label in ReasonEnded.choices}
+_LEFT_CARE_LABELS = {code: str(label) for code, label in LeftCare.choices}
+_SOURCE_LABELS = {code: str(label) for code, label in CareHistorySource.choices}
+PLATFORM_LABEL = _SOURCE_LABELS[CareHistorySource.PLATFORM]
+
+# What is read of each care episode and platform placement (the child's id first).
+EPISODE_COLUMNS = (
+    "child_id",
+    "pk",
+    "start_date",
+    "end_date",
+    "new_episode_reason",
+    "reason_ended",
+    "reason_place_change",
+    "placement_type",
+    "placement_provider",
+    "legal_status",
+    "source",
+)
+PLACEMENT_COLUMNS = (
+    "child_id",
+    "pk",
+    "start_date",
+    "end_date",
+    "placement_type",
+    "placement_provider",
+    "provider__organisation__name",
+    "reason_ended",
+    "left_care_reason",
+)
+CHUNK = 5000  # children a query reads at a time, when they are named by id
 
 
-def _episode_row(e: CareEpisode) -> CareRow:
-    rec = e.reason_ended
-    left = rec if rec in LeftCare.values else ""
+def _label(labels: dict[str, str], value: str) -> str:
+    return labels.get(value, value) if value else ""
+
+
+def _episode_row(
+    pk: int,
+    start: dt.date,
+    end: dt.date | None,
+    rne: str,
+    rec: str,
+    change: str,
+    place: str,
+    provider: str,
+    legal_status: str,
+    source: str,
+) -> CareRow:
+    left = rec if rec in _LEFT_CARE_LABELS else ""
     return CareRow(
-        start_date=e.start_date,
-        end_date=e.end_date,
-        placement_type=e.placement_type,
-        placement_type_label=PLACEMENT_TYPES.get(e.placement_type, e.placement_type),
-        placement_provider=e.placement_provider,
+        start_date=start,
+        end_date=end,
+        placement_type=place,
+        placement_type_label=PLACEMENT_TYPES.get(place, place),
+        placement_provider=provider,
         provider_name="",
-        new_episode_reason=e.new_episode_reason,
-        reason_ended=e.reason_place_change,
-        reason_ended_label=_label(ReasonEnded, e.reason_place_change),
+        new_episode_reason=rne,
+        reason_ended=change,
+        reason_ended_label=_label(_REASON_LABELS, change),
         left_care_reason=left,
-        left_care_label=_label(LeftCare, left),
-        legal_status=e.legal_status,
-        source=e.source,
-        source_label=_label(CareHistorySource, e.source),
-        episode_id=e.pk,
+        left_care_label=_label(_LEFT_CARE_LABELS, left),
+        legal_status=legal_status,
+        source=source,
+        source_label=_label(_SOURCE_LABELS, source),
+        episode_id=pk,
         placement_id=None,
     )
 
 
-def _placement_row(p: Placement, rne: str) -> CareRow:
+def _placement_row(
+    rne: str,
+    pk: int,
+    start: dt.date,
+    end: dt.date | None,
+    place: str,
+    provider: str,
+    provider_name: str,
+    reason: str,
+    left: str,
+) -> CareRow:
     return CareRow(
-        start_date=p.start_date,
-        end_date=p.end_date,
-        placement_type=p.placement_type,
-        placement_type_label=PLACEMENT_TYPES.get(p.placement_type, p.placement_type),
-        placement_provider=p.placement_provider,
-        provider_name=p.provider.name,
+        start_date=start,
+        end_date=end,
+        placement_type=place,
+        placement_type_label=PLACEMENT_TYPES.get(place, place),
+        placement_provider=provider,
+        provider_name=provider_name or "",
         new_episode_reason=rne,
-        reason_ended=p.reason_ended,
-        reason_ended_label=_label(ReasonEnded, p.reason_ended),
-        left_care_reason=p.left_care_reason,
-        left_care_label=_label(LeftCare, p.left_care_reason),
+        reason_ended=reason,
+        reason_ended_label=_label(_REASON_LABELS, reason),
+        left_care_reason=left,
+        left_care_label=_label(_LEFT_CARE_LABELS, left),
         legal_status="",
         source=CareHistorySource.PLATFORM,
-        source_label=str(CareHistorySource.PLATFORM.label),
+        source_label=PLATFORM_LABEL,
         episode_id=None,
-        placement_id=p.pk,
+        placement_id=pk,
     )
+
+
+def _timeline(episodes: list[CareRow], placements: list[tuple[Any, ...]]) -> list[CareRow]:
+    """One child's rows, newest first: its care episodes as recorded, and its platform
+    placements (PLACEMENT_COLUMNS without the child) with their RNE: T when the placement
+    starts the day the previous one ended (a move), else S (the child started to be looked
+    after)."""
+    rows: list[CareRow] = sorted(episodes, key=lambda r: r.start_date)
+    for p in sorted(placements, key=lambda p: (p[1], p[0])):
+        start = p[1]
+        previous_end = max(
+            (r.end_date for r in rows if r.start_date < start and r.end_date is not None),
+            default=None,
+        )
+        rne = NewEpisodeReason.T if previous_end == start else NewEpisodeReason.S
+        rows.append(_placement_row(rne, *p))
+        rows.sort(key=lambda r: r.start_date)
+    return sorted(rows, key=lambda r: (r.start_date, r.placement_id or 0), reverse=True)
+
+
+def care_timelines(
+    *, child_ids: Collection[int] | None = None, la_ids: Collection[int] | None = None
+) -> dict[int, list[CareRow]]:
+    """`care_timeline` of many children at once: the children named (`child_ids`, two queries
+    for every CHUNK of them) or every child of the LAs named (`la_ids`, two queries). A child
+    with no episode and no placement is left out."""
+    if (child_ids is None) == (la_ids is None):
+        raise ValueError("care_timelines needs either child_ids or la_ids")
+    if la_ids is not None:
+        filters = [Q(child__la_id__in=list(la_ids))]
+    else:
+        ids = sorted(set(child_ids or ()))
+        filters = [Q(child_id__in=ids[i : i + CHUNK]) for i in range(0, len(ids), CHUNK)]
+    episodes: dict[int, list[CareRow]] = defaultdict(list)
+    placements: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for where in filters:
+        for child_id, *fields in CareEpisode.objects.filter(where).values_list(*EPISODE_COLUMNS):
+            episodes[child_id].append(_episode_row(*fields))
+        for child_id, *fields in Placement.objects.filter(where).values_list(*PLACEMENT_COLUMNS):
+            placements[child_id].append(tuple(fields))
+    return {
+        child_id: _timeline(episodes.get(child_id, []), placements.get(child_id, []))
+        for child_id in episodes.keys() | placements.keys()
+    }
 
 
 def care_timeline(child: Child) -> list[CareRow]:
@@ -160,22 +258,39 @@ def care_timeline(child: Child) -> list[CareRow]:
 
     A platform placement's RNE is T when it starts the day the previous one ended (a move),
     else S (the child started to be looked after)."""
-    episodes = [_episode_row(e) for e in CareEpisode.objects.filter(child=child)]
-    placements = list(
-        Placement.objects.filter(child=child)
-        .select_related("provider__organisation")
-        .order_by("start_date")
-    )
-    rows: list[CareRow] = sorted(episodes, key=lambda r: r.start_date)
-    for p in placements:
-        previous_end = max(
-            (r.end_date for r in rows if r.start_date < p.start_date and r.end_date is not None),
-            default=None,
-        )
-        rne = NewEpisodeReason.T if previous_end == p.start_date else NewEpisodeReason.S
-        rows.append(_placement_row(p, rne))
-        rows.sort(key=lambda r: r.start_date)
-    return sorted(rows, key=lambda r: (r.start_date, r.placement_id or 0), reverse=True)
+    return care_timelines(child_ids=[child.pk]).get(child.pk, [])
+
+
+def _is_current(row: CareRow, today: dt.date) -> bool:
+    return row.start_date <= today and (row.end_date is None or row.end_date > today)
+
+
+def _placements(oldest_first: list[CareRow]) -> list[list[CareRow]]:
+    """The child's placements, oldest first: each its rows, joined across changes of legal
+    status only (RNE L: the same placement goes on)."""
+    placements: list[list[CareRow]] = []
+    for row in oldest_first:
+        if placements and row.new_episode_reason == NewEpisodeReason.L:
+            placements[-1].append(row)
+        else:
+            placements.append([row])
+    return placements
+
+
+def _current(placements: list[list[CareRow]], today: dt.date) -> int | None:
+    """The index of the placement the child is in on `today` (the latest, should two rows
+    overlap), or None when the child is not looked after."""
+    found = None
+    for i, placement in enumerate(placements):
+        if any(_is_current(row, today) for row in placement):
+            found = i
+    return found
+
+
+def _moves(rows: list[CareRow], today: dt.date) -> int:
+    """Changes of placement (RNE P, B, T, U) in the 12 months to `today`."""
+    year_ago = today - dt.timedelta(days=365)
+    return sum(1 for r in rows if r.is_move and year_ago < r.start_date <= today)
 
 
 def moves_summary(
@@ -186,20 +301,74 @@ def moves_summary(
     not start a new placement)."""
     rows = care_timeline(child) if rows is None else rows
     today = today or timezone.localdate()
-    year_ago = today - dt.timedelta(days=365)
-    placements = sum(1 for r in rows if r.starts_placement)
-    moves = sum(1 for r in rows if r.is_move and year_ago < r.start_date <= today)
-    current_since = None
-    oldest_first = list(reversed(rows))
-    for i, row in enumerate(oldest_first):
-        if row.start_date <= today and (row.end_date is None or row.end_date > today):
-            start = i
-            while start > 0 and oldest_first[start].new_episode_reason == NewEpisodeReason.L:
-                start -= 1
-            current_since = oldest_first[start].start_date
+    placements = _placements(list(reversed(rows)))
+    current = _current(placements, today)
+    current_since = placements[current][0].start_date if current is not None else None
     return MovesSummary(
-        placements=placements,
-        moves_last_12_months=moves,
+        placements=sum(1 for r in rows if r.starts_placement),
+        moves_last_12_months=_moves(rows, today),
         current_since=current_since,
         current_days=(today - current_since).days if current_since else None,
+    )
+
+
+#: SSDA903 placements for adoption: for long-term stability an adoptive placement counts
+#: together with the placement before it (the DfE's measure).
+ADOPTION_PLACEMENTS = frozenset({"A3", "A4", "A5", "A6"})
+
+
+@dataclass(frozen=True)
+class StabilitySummary:
+    """What the stability measures read of one child's care history on a day (`today`)."""
+
+    looked_after: bool  # in a placement on the day
+    care_since: dt.date | None  # looked after continuously since (the episode with RNE S)
+    placement_since: dt.date | None  # the current placement's start (an adoptive placement:
+    # the start of the placement before it, when it follows straight on)
+    moves_last_12_months: int
+    placements_last_12_months: int  # placements open at any time in the 12 months (DfE)
+    endings_last_12_months: tuple[str, ...]  # why each placement that ended in them ended
+    current_placement_id: int | None  # the platform placement the child is in, if any
+
+
+def stability_summary(rows: list[CareRow], today: dt.date) -> StabilitySummary:
+    """The child's stability on `today` from its timeline (`care_timeline`, newest first): the
+    same placements, moves and current placement as `moves_summary`, and the 12 months to
+    `today` as the DfE counts them."""
+    oldest_first = list(reversed(rows))
+    placements = _placements(oldest_first)
+    year_ago = today - dt.timedelta(days=365)
+    during = 0
+    endings: list[str] = []
+    for placement in placements:
+        start, end = placement[0].start_date, placement[-1].end_date
+        if start <= today and (end is None or end > year_ago):
+            during += 1
+        if end is not None and year_ago < end <= today:
+            endings.append(placement[-1].reason_ended)
+    current = _current(placements, today)
+    care_since = placement_since = None
+    current_placement_id = None
+    if current is not None:
+        current_placement_id = next(
+            (r.placement_id for r in reversed(placements[current]) if r.placement_id), None
+        )
+        first = placements[current][0]
+        placement_since = first.start_date
+        if first.placement_type in ADOPTION_PLACEMENTS and current > 0:
+            before = placements[current - 1]
+            if before[-1].end_date == first.start_date:
+                placement_since = before[0].start_date
+        i = next(i for i, row in enumerate(oldest_first) if row is first)
+        while i > 0 and oldest_first[i].new_episode_reason != NewEpisodeReason.S:
+            i -= 1
+        care_since = oldest_first[i].start_date
+    return StabilitySummary(
+        looked_after=current is not None,
+        care_since=care_since,
+        placement_since=placement_since,
+        moves_last_12_months=_moves(rows, today),
+        placements_last_12_months=during,
+        endings_last_12_months=tuple(endings),
+        current_placement_id=current_placement_id,
     )

@@ -789,6 +789,7 @@ class ReferralAccessLog(models.Model):
         "provider_view": "A referral, as sent to the provider",
         "provider_view_identity": "The child's local identifier, after shortlisting",
         "provider_view_placement": "The placement",
+        "view_early_warning": "The stability early-warning list",
     }
 
     @property

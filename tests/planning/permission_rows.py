@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from apps.planning.permissions import VIEW_NATIONAL_PLANNING, VIEW_PLANNING
+from apps.planning.permissions import VIEW_EARLY_WARNING, VIEW_NATIONAL_PLANNING, VIEW_PLANNING
 from tests.permission_rows import Row, no_kwargs
 
 if TYPE_CHECKING:
@@ -36,4 +36,11 @@ ROWS: list[Row] = [
     Row("planning:index", VIEW_PLANNING.roles, kwargs=no_kwargs),
     Row("planning:rcc_section", VIEW_PLANNING.roles, kwargs=rcc_section, hidden=hidden_rcc_section),
     Row("planning:national_section", VIEW_NATIONAL_PLANNING.roles, kwargs=national_section),
+]
+
+# The stability early-warning list (web and API): the social workers and IROs of an LA, each
+# seeing only their own LA's children (tests/planning/test_early_warning.py).
+ROWS += [
+    Row("planning:early_warning", VIEW_EARLY_WARNING.roles, kwargs=no_kwargs),
+    Row("api:early-warning", VIEW_EARLY_WARNING.roles, kwargs=no_kwargs),
 ]

@@ -3,10 +3,13 @@
 Every service that changes a referral calls `record_event`. Every read of a child's record (the
 child's page, a referral's page, their API detail endpoints, a provider's minimised read, a
 placement page) calls `record_access` from the view or API view that serves it: one INSERT.
+A list naming children (the stability early-warning list) calls `record_list_access`: one
+INSERT for the children it shows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from apps.organisations.kinds import OrganisationKind
@@ -87,3 +90,36 @@ def record_access(
         action=action,
         channel=channel,
     )
+
+
+def record_list_access(
+    *,
+    user: Any,
+    children: Iterable[tuple[int, int]],
+    action: str,
+    channel: str = AccessChannel.WEB,
+    roles: Any = None,
+) -> int:
+    """Log a read of many children's records at once (a list or a download naming them): one
+    row for each `(child id, LA id)`, through the membership that reads that LA's children, in
+    one INSERT. How many were logged."""
+    memberships: dict[int, Any] = {}
+    rows = []
+    for child_id, la_id in dict(children).items():
+        if la_id not in memberships:
+            memberships[la_id] = reading_membership(
+                user=user, la_id=la_id, rcc_id=None, roles=roles
+            )
+        membership = memberships[la_id]
+        rows.append(
+            ReferralAccessLog(
+                child_id=child_id,
+                user=user,
+                organisation=membership.organisation if membership else None,
+                role=membership.role if membership else "",
+                action=action,
+                channel=channel,
+            )
+        )
+    ReferralAccessLog.objects.bulk_create(rows)
+    return len(rows)
