@@ -10,7 +10,9 @@ import json
 from typing import Any
 
 import pytest
+from django.urls import reverse
 
+from apps.accounts.roles import Role
 from apps.planning.stability import figures_by_la, tables
 from apps.referrals.history import (
     care_timeline,
@@ -21,7 +23,9 @@ from apps.referrals.history import (
 from apps.referrals.models import CareEpisode, Child
 from apps.reporting.build.facts import Facts
 from apps.reporting.build.tables import Table
+from apps.reporting.models import ReportSnapshot
 from apps.reporting.periods import planning_window
+from apps.reporting.services import report_run_build_now
 from tests.monitoring.factories import placement
 from tests.referrals.factories import ChildFactory
 
@@ -311,3 +315,33 @@ def test_queries_do_not_grow_with_children(world, django_assert_max_num_queries)
     with django_assert_max_num_queries(len(baseline.captured_queries)):
         figures = figures_by_la(again)
     assert figures[world.la.pk].looked_after == 9
+
+
+def test_the_pages_show_the_built_tables_with_charts_and_exports(client, world):
+    """Built by reporting's run machinery into the planning snapshot, read by the RCC's
+    commissioner on the Stability and Sourcing pages, and exported."""
+    child = child_in(world.la)
+    episode(child, "2020-01-01", "2026-01-01", rne="S", why="CARPL")
+    episode(child, "2026-01-01")
+    run = report_run_build_now(kind="planning", rcc=world.rcc)
+    assert run.status == "done", run.error
+    snapshot = ReportSnapshot.objects.get(run=run)
+    assert {"stab_la", "stab_moves", "stab_endings", "src_search_la", "src_trend"} <= set(
+        snapshot.tables
+    )
+    client.force_login(world.users[Role.COMMISSIONER])
+    for section, title in (
+        ("stability", "Stability by local authority"),
+        ("sourcing", "Searching every kind of provider, by local authority"),
+    ):
+        page = client.get(reverse("planning:rcc_section", args=[world.rcc.pk, section]))
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert title in text
+        assert "chart-" in text
+    export = client.get(
+        reverse("reporting:table_export", args=[snapshot.pk, "stab_la"]), {"export": "csv"}
+    )
+    assert export.status_code == 200
+    assert world.la.name in export.content.decode()
+    assert child.local_identifier not in export.content.decode()
