@@ -10,7 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Q
 from django.utils import timezone
@@ -43,24 +43,39 @@ NEW_PLACEMENT = frozenset({"S", "P", "B", "T", "U"})
 MOVE = frozenset({"P", "B", "T", "U"})
 
 
-@dataclass(frozen=True)
-class CareRow:
+class CareRow(NamedTuple):
+    """One episode or platform placement of the child's history. A named tuple, not a
+    dataclass: a timeline is built for every looked-after child in England at a time, and the
+    labels are looked up only when shown."""
+
     start_date: dt.date
     end_date: dt.date | None
     placement_type: str
-    placement_type_label: str
     placement_provider: str
     provider_name: str  # the platform's provider; blank for earlier episodes
     new_episode_reason: str  # RNE; for platform placements: S, or T after another placement
     reason_ended: str  # why the placement ended (ReasonEnded / REASON_PLACE_CHANGE)
-    reason_ended_label: str
     left_care_reason: str  # E-code when the child left care at the end
-    left_care_label: str
     legal_status: str
     source: str  # CareHistorySource
-    source_label: str
     episode_id: int | None  # a CareEpisode's id (recorded or imported)
     placement_id: int | None  # a platform Placement's id
+
+    @property
+    def placement_type_label(self) -> str:
+        return PLACEMENT_TYPES.get(self.placement_type, self.placement_type)
+
+    @property
+    def reason_ended_label(self) -> str:
+        return _label(_REASON_LABELS, self.reason_ended)
+
+    @property
+    def left_care_label(self) -> str:
+        return _label(_LEFT_CARE_LABELS, self.left_care_reason)
+
+    @property
+    def source_label(self) -> str:
+        return _label(_SOURCE_LABELS, self.source)
 
     @property
     def is_move(self) -> bool:
@@ -111,7 +126,6 @@ class MovesSummary:
 _REASON_LABELS = {code: str(label) for code, label in ReasonEnded.choices}
 _LEFT_CARE_LABELS = {code: str(label) for code, label in LeftCare.choices}
 _SOURCE_LABELS = {code: str(label) for code, label in CareHistorySource.choices}
-PLATFORM_LABEL = _SOURCE_LABELS[CareHistorySource.PLATFORM]
 
 # What is read of each care episode and platform placement (the child's id first).
 EPISODE_COLUMNS = (
@@ -145,39 +159,6 @@ def _label(labels: dict[str, str], value: str) -> str:
     return labels.get(value, value) if value else ""
 
 
-def _episode_row(
-    pk: int,
-    start: dt.date,
-    end: dt.date | None,
-    rne: str,
-    rec: str,
-    change: str,
-    place: str,
-    provider: str,
-    legal_status: str,
-    source: str,
-) -> CareRow:
-    left = rec if rec in _LEFT_CARE_LABELS else ""
-    return CareRow(
-        start_date=start,
-        end_date=end,
-        placement_type=place,
-        placement_type_label=PLACEMENT_TYPES.get(place, place),
-        placement_provider=provider,
-        provider_name="",
-        new_episode_reason=rne,
-        reason_ended=change,
-        reason_ended_label=_label(_REASON_LABELS, change),
-        left_care_reason=left,
-        left_care_label=_label(_LEFT_CARE_LABELS, left),
-        legal_status=legal_status,
-        source=source,
-        source_label=_label(_SOURCE_LABELS, source),
-        episode_id=pk,
-        placement_id=None,
-    )
-
-
 def _placement_row(
     rne: str,
     pk: int,
@@ -190,23 +171,9 @@ def _placement_row(
     left: str,
 ) -> CareRow:
     return CareRow(
-        start_date=start,
-        end_date=end,
-        placement_type=place,
-        placement_type_label=PLACEMENT_TYPES.get(place, place),
-        placement_provider=provider,
-        provider_name=provider_name or "",
-        new_episode_reason=rne,
-        reason_ended=reason,
-        reason_ended_label=_label(_REASON_LABELS, reason),
-        left_care_reason=left,
-        left_care_label=_label(_LEFT_CARE_LABELS, left),
-        legal_status="",
-        source=CareHistorySource.PLATFORM,
-        source_label=PLATFORM_LABEL,
-        episode_id=None,
-        placement_id=pk,
-    )
+        start, end, place, provider, provider_name or "", rne, reason, left, "",
+        CareHistorySource.PLATFORM, None, pk,
+    )  # fmt: skip
 
 
 def _timeline(episodes: list[CareRow], placements: list[tuple[Any, ...]]) -> list[CareRow]:
@@ -214,6 +181,8 @@ def _timeline(episodes: list[CareRow], placements: list[tuple[Any, ...]]) -> lis
     placements (PLACEMENT_COLUMNS without the child) with their RNE: T when the placement
     starts the day the previous one ended (a move), else S (the child started to be looked
     after)."""
+    if not placements:
+        return sorted(episodes, key=lambda r: r.start_date, reverse=True)
     rows: list[CareRow] = sorted(episodes, key=lambda r: r.start_date)
     for p in sorted(placements, key=lambda p: (p[1], p[0])):
         start = p[1]
@@ -242,10 +211,20 @@ def care_timelines(
         filters = [Q(child_id__in=ids[i : i + CHUNK]) for i in range(0, len(ids), CHUNK)]
     episodes: dict[int, list[CareRow]] = defaultdict(list)
     placements: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    left_care = _LEFT_CARE_LABELS
     for where in filters:
-        for child_id, *fields in CareEpisode.objects.filter(where).values_list(*EPISODE_COLUMNS):
-            episodes[child_id].append(_episode_row(*fields))
-        for child_id, *fields in Placement.objects.filter(where).values_list(*PLACEMENT_COLUMNS):
+        rows = CareEpisode.objects.filter(where).order_by().values_list(*EPISODE_COLUMNS)
+        for child_id, pk, start, end, rne, rec, change, place, provider, status, source in rows:
+            # _episode_row, written out: this runs for every episode in England.
+            left = rec if rec in left_care else ""
+            episodes[child_id].append(
+                CareRow(
+                    start, end, place, provider, "", rne, change, left, status, source, pk, None
+                )
+            )
+        for child_id, *fields in (
+            Placement.objects.filter(where).order_by().values_list(*PLACEMENT_COLUMNS)
+        ):
             placements[child_id].append(tuple(fields))
     return {
         child_id: _timeline(episodes.get(child_id, []), placements.get(child_id, []))
@@ -261,36 +240,40 @@ def care_timeline(child: Child) -> list[CareRow]:
     return care_timelines(child_ids=[child.pk]).get(child.pk, [])
 
 
-def _is_current(row: CareRow, today: dt.date) -> bool:
-    return row.start_date <= today and (row.end_date is None or row.end_date > today)
+class _Placement:
+    """One placement of the child: its rows, joined across changes of legal status only (RNE L:
+    the same placement goes on)."""
+
+    __slots__ = ("current", "first", "last")
+
+    def __init__(self, row: CareRow, current: bool) -> None:
+        self.first = self.last = row
+        self.current = current  # a row of it runs on the day
 
 
-def _placements(oldest_first: list[CareRow]) -> list[list[CareRow]]:
-    """The child's placements, oldest first: each its rows, joined across changes of legal
-    status only (RNE L: the same placement goes on)."""
-    placements: list[list[CareRow]] = []
-    for row in oldest_first:
-        if placements and row.new_episode_reason == NewEpisodeReason.L:
-            placements[-1].append(row)
-        else:
-            placements.append([row])
-    return placements
-
-
-def _current(placements: list[list[CareRow]], today: dt.date) -> int | None:
-    """The index of the placement the child is in on `today` (the latest, should two rows
-    overlap), or None when the child is not looked after."""
-    found = None
-    for i, placement in enumerate(placements):
-        if any(_is_current(row, today) for row in placement):
-            found = i
-    return found
-
-
-def _moves(rows: list[CareRow], today: dt.date) -> int:
-    """Changes of placement (RNE P, B, T, U) in the 12 months to `today`."""
+def _walk(rows: list[CareRow], today: dt.date) -> tuple[list[_Placement], int | None, int]:
+    """The rules every figure here reads, in one pass over the timeline (newest first): the
+    child's placements oldest first, the index of the one the child is in on `today` (the
+    latest, should two overlap; None when not looked after), and the moves (RNE P, B, T, U)
+    in the 12 months to `today`."""
     year_ago = today - dt.timedelta(days=365)
-    return sum(1 for r in rows if r.is_move and year_ago < r.start_date <= today)
+    placements: list[_Placement] = []
+    current = None
+    moves = 0
+    for row in reversed(rows):
+        start, end, rne = row.start_date, row.end_date, row.new_episode_reason
+        if rne in MOVE and year_ago < start <= today:
+            moves += 1
+        runs = start <= today and (end is None or end > today)
+        if placements and rne == NewEpisodeReason.L:
+            placement = placements[-1]
+            placement.last = row
+            placement.current = placement.current or runs
+        else:
+            placements.append(_Placement(row, runs))
+        if runs:
+            current = len(placements) - 1
+    return placements, current, moves
 
 
 def moves_summary(
@@ -301,12 +284,11 @@ def moves_summary(
     not start a new placement)."""
     rows = care_timeline(child) if rows is None else rows
     today = today or timezone.localdate()
-    placements = _placements(list(reversed(rows)))
-    current = _current(placements, today)
-    current_since = placements[current][0].start_date if current is not None else None
+    placements, current, moves = _walk(rows, today)
+    current_since = placements[current].first.start_date if current is not None else None
     return MovesSummary(
         placements=sum(1 for r in rows if r.starts_placement),
-        moves_last_12_months=_moves(rows, today),
+        moves_last_12_months=moves,
         current_since=current_since,
         current_days=(today - current_since).days if current_since else None,
     )
@@ -317,8 +299,7 @@ def moves_summary(
 ADOPTION_PLACEMENTS = frozenset({"A3", "A4", "A5", "A6"})
 
 
-@dataclass(frozen=True)
-class StabilitySummary:
+class StabilitySummary(NamedTuple):
     """What the stability measures read of one child's care history on a day (`today`)."""
 
     looked_after: bool  # in a placement on the day
@@ -335,40 +316,36 @@ def stability_summary(rows: list[CareRow], today: dt.date) -> StabilitySummary:
     """The child's stability on `today` from its timeline (`care_timeline`, newest first): the
     same placements, moves and current placement as `moves_summary`, and the 12 months to
     `today` as the DfE counts them."""
-    oldest_first = list(reversed(rows))
-    placements = _placements(oldest_first)
+    placements, current, moves = _walk(rows, today)
     year_ago = today - dt.timedelta(days=365)
     during = 0
     endings: list[str] = []
     for placement in placements:
-        start, end = placement[0].start_date, placement[-1].end_date
-        if start <= today and (end is None or end > year_ago):
+        end = placement.last.end_date
+        if placement.first.start_date <= today and (end is None or end > year_ago):
             during += 1
         if end is not None and year_ago < end <= today:
-            endings.append(placement[-1].reason_ended)
-    current = _current(placements, today)
-    care_since = placement_since = None
-    current_placement_id = None
-    if current is not None:
-        current_placement_id = next(
-            (r.placement_id for r in reversed(placements[current]) if r.placement_id), None
-        )
-        first = placements[current][0]
-        placement_since = first.start_date
-        if first.placement_type in ADOPTION_PLACEMENTS and current > 0:
-            before = placements[current - 1]
-            if before[-1].end_date == first.start_date:
-                placement_since = before[0].start_date
-        i = next(i for i, row in enumerate(oldest_first) if row is first)
-        while i > 0 and oldest_first[i].new_episode_reason != NewEpisodeReason.S:
-            i -= 1
-        care_since = oldest_first[i].start_date
+            endings.append(placement.last.reason_ended)
+    if current is None:
+        return StabilitySummary(False, None, None, moves, during, tuple(endings), None)
+    first = placements[current].first
+    placement_since = first.start_date
+    if first.placement_type in ADOPTION_PLACEMENTS and current > 0:
+        before = placements[current - 1]
+        if before.last.end_date == first.start_date:
+            placement_since = before.first.start_date
+    # Looked after since: back to the placement the child came into care with (RNE S). A
+    # change of legal status (L) is never S, so only each placement's first row can be.
+    i = current
+    while i > 0 and placements[i].first.new_episode_reason != NewEpisodeReason.S:
+        i -= 1
     return StabilitySummary(
-        looked_after=current is not None,
-        care_since=care_since,
+        looked_after=True,
+        care_since=placements[i].first.start_date,
         placement_since=placement_since,
-        moves_last_12_months=_moves(rows, today),
+        moves_last_12_months=moves,
         placements_last_12_months=during,
         endings_last_12_months=tuple(endings),
-        current_placement_id=current_placement_id,
+        # A platform placement is never a change of legal status only: it starts its placement.
+        current_placement_id=first.placement_id,
     )
