@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -43,9 +43,9 @@ SectionSerializer = inline_serializer(
 
 def _payload(snapshot: ReportSnapshot | None, scope: str, section: str) -> dict[str, Any]:
     if section not in SECTION_NAMES:
-        raise Http404("No such planning section.")
+        raise NotFound(f"No such planning section: choose one of {', '.join(SECTION_NAMES)}.")
     if snapshot is None:
-        raise Http404(f"Planning has not been built for {scope} yet.")
+        raise NotFound(f"Planning has not been built for {scope} yet.")
     return {
         "scope": scope,
         "section": section,
