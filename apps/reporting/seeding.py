@@ -86,6 +86,9 @@ def seed_reports() -> ReportSeedSummary:
             rcc=rcc,
             period=default_period(ReportKind.RCC_MONTHLY, today),
         )
+    planning = default_period(ReportKind.PLANNING, today)
+    for scope in [*rccs, None]:
+        _build_once(summary, kind=ReportKind.PLANNING, rcc=scope, period=planning)
     quarterly = _build_once(
         summary,
         kind=ReportKind.NCC_QUARTERLY,

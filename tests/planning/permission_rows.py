@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from apps.planning.permissions import VIEW_EARLY_WARNING, VIEW_NATIONAL_PLANNING, VIEW_PLANNING
+from apps.reporting.choices import ReportKind
+from apps.reporting.services import report_run_build_now
 from tests.permission_rows import Row, no_kwargs
 
 if TYPE_CHECKING:
@@ -20,7 +22,17 @@ def _national(user: User) -> bool:
     return VIEW_NATIONAL_PLANNING.allows(user)
 
 
+def built(world: World) -> None:
+    """Once per world: a planning snapshot for each RCC and England (the real build)."""
+    if getattr(world, "_planning", False):
+        return
+    for scope in (world.rcc, world.other_rcc, None):
+        report_run_build_now(kind=ReportKind.PLANNING, rcc=scope)
+    world._planning = True  # type: ignore[attr-defined]
+
+
 def rcc_section(world: World, user: User) -> dict[str, Any]:
+    built(world)
     return {"pk": world.rcc.pk, "section": "forecast"}
 
 
@@ -29,6 +41,7 @@ def hidden_rcc_section(world: World, user: User) -> dict[str, Any] | None:
 
 
 def national_section(world: World, user: User) -> dict[str, Any]:
+    built(world)
     return {"section": "sufficiency"}
 
 
@@ -36,6 +49,13 @@ ROWS: list[Row] = [
     Row("planning:index", VIEW_PLANNING.roles, kwargs=no_kwargs),
     Row("planning:rcc_section", VIEW_PLANNING.roles, kwargs=rcc_section, hidden=hidden_rcc_section),
     Row("planning:national_section", VIEW_NATIONAL_PLANNING.roles, kwargs=national_section),
+    Row(
+        "api:planning-rcc-section",
+        VIEW_PLANNING.roles,
+        kwargs=rcc_section,
+        hidden=hidden_rcc_section,
+    ),
+    Row("api:planning-national-section", VIEW_NATIONAL_PLANNING.roles, kwargs=national_section),
 ]
 
 # The stability early-warning list (web and API): the social workers and IROs of an LA, each

@@ -1,69 +1,84 @@
-"""Planning's API: the stability early-warning list, with the page's scope, filters and sort."""
+"""The planning measures over the API: one section of the current planning snapshot of an RCC
+or England, the same tables the pages show (read from one stored snapshot)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics
-from rest_framework.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from apps.core.api.pagination import StandardPagination
 from apps.core.api.views import RulePermission
-from apps.referrals.choices import AccessChannel
-from apps.referrals.services.events import record_list_access
+from apps.reporting.models import ReportSnapshot
+from apps.reporting.selectors import visible_rccs
 
-from ..early_warning import (
-    AGE_BANDS,
-    REASONS,
-    SORTS,
-    EarlyWarningFilterForm,
-    early_warnings,
-    readable_children,
+from ..build import SECTIONS
+from ..permissions import VIEW_NATIONAL_PLANNING, VIEW_PLANNING
+from ..selectors import planning_snapshot, section_tables
+
+SECTION_NAMES = dict(SECTIONS)
+
+SectionSerializer = inline_serializer(
+    "PlanningSection",
+    {
+        "scope": serializers.CharField(help_text="The RCC's name, or England"),
+        "section": serializers.ChoiceField(choices=list(SECTION_NAMES)),
+        "snapshot": serializers.IntegerField(help_text="The planning snapshot read"),
+        "built_at": serializers.DateTimeField(),
+        "period_start": serializers.DateField(help_text="Start of the reference window"),
+        "period_end": serializers.DateField(),
+        "summary": serializers.DictField(help_text="Headline figures of the whole build"),
+        "tables": serializers.ListField(
+            child=serializers.DictField(),
+            help_text="Each table: key, title, section, note, columns [{key, label, type}], rows",
+        ),
+    },
 )
-from ..permissions import VIEW_EARLY_WARNING
-from ..views.early_warning import ACTION
 
 
-class EarlyWarningAPIView(generics.GenericAPIView):  # type: ignore[type-arg]
-    """Children of the caller's LA in care today with two or more moves in the last 12 months
-    or concerns raised at a review of their current placement, highest risk first, each with
-    the reasons. Every child in the page returned is logged as a read of their record."""
+def _payload(snapshot: ReportSnapshot | None, scope: str, section: str) -> dict[str, Any]:
+    if section not in SECTION_NAMES:
+        raise NotFound(f"No such planning section: choose one of {', '.join(SECTION_NAMES)}.")
+    if snapshot is None:
+        raise NotFound(f"Planning has not been built for {scope} yet.")
+    return {
+        "scope": scope,
+        "section": section,
+        "snapshot": snapshot.pk,
+        "built_at": snapshot.built_at,
+        "period_start": snapshot.period_start,
+        "period_end": snapshot.period_end,
+        "summary": snapshot.summary,
+        "tables": section_tables(snapshot, SECTION_NAMES[section]),
+    }
 
-    permission_classes = (RulePermission,)
-    rule = VIEW_EARLY_WARNING
-    pagination_class = StandardPagination
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("q", str, description="Part of the child's local identifier"),
-            OpenApiParameter("la", int, description="One of the caller's local authorities"),
-            OpenApiParameter("reason", str, enum=[key for key, _ in REASONS]),
-            OpenApiParameter("min_moves", int, description="At least this many moves"),
-            OpenApiParameter("age", str, enum=[key for key, *_ in AGE_BANDS]),
-            OpenApiParameter("sort", str, enum=[k for key in SORTS for k in (key, f"-{key}")]),
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
-        ],
-        responses=OpenApiTypes.OBJECT,
-    )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        children, las = readable_children(request.user)
-        form = EarlyWarningFilterForm(request.query_params, las=las)
-        if not form.is_valid():
-            errors = form.errors.get_json_data()
-            raise ValidationError({k: [e["message"] for e in v] for k, v in errors.items()})
-        rows = form.apply(early_warnings(children, today=timezone.localdate()))
-        page = self.paginate_queryset(rows) or []  # type: ignore[arg-type]
-        record_list_access(
-            user=request.user,
-            children=[(w.child_id, w.la_id) for w in page],
-            action=ACTION,
-            channel=AccessChannel.API,
-            roles=VIEW_EARLY_WARNING.roles,
-        )
-        return self.get_paginated_response([w.as_dict() for w in page])
+class RccPlanningAPIView(APIView):
+    """A section (forecast, sufficiency, sourcing, stability) of an RCC's current planning
+    snapshot. Another RCC's is a 404."""
+
+    permission_classes = [RulePermission]
+    rule = VIEW_PLANNING
+
+    @extend_schema(operation_id="planning_rcc_section", responses={200: SectionSerializer})
+    def get(self, request: Request, pk: int, section: str) -> Response:
+        rcc = get_object_or_404(visible_rccs(request.user), pk=pk)
+        snapshot = planning_snapshot(ReportSnapshot.objects.visible_to(request.user), rcc_id=rcc.pk)
+        return Response(_payload(snapshot, rcc.name, section))
+
+
+class NationalPlanningAPIView(APIView):
+    """A section of England's current planning snapshot (NCC analysts)."""
+
+    permission_classes = [RulePermission]
+    rule = VIEW_NATIONAL_PLANNING
+
+    @extend_schema(operation_id="planning_national_section", responses={200: SectionSerializer})
+    def get(self, request: Request, section: str) -> Response:
+        snapshot = planning_snapshot(ReportSnapshot.objects.visible_to(request.user), rcc_id=None)
+        return Response(_payload(snapshot, "England", section))
