@@ -399,8 +399,8 @@ def placeable(demand: np.ndarray, supply: np.ndarray, near: np.ndarray) -> float
     share = np.divide(d, reachable, out=np.zeros_like(d), where=reachable > 0)
     load = s * (reach.T @ share)
     lower = float(np.minimum(s, load).sum())
-    if upper - lower < 1:
-        return math.floor(lower) / SCALE
+    if upper - lower < 1:  # the flow is whole (hundredths) and the upper bound is whole
+        return upper / SCALE
     k, n = reach.shape
     hk, hs = np.nonzero(reach)
     sink = k + n + 1
