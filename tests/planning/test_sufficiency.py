@@ -370,7 +370,7 @@ def test_without_assessments_anywhere_the_children_are_counted_as_not_assessed(w
     gap = built(world.rcc)["suff_gap"]
     assert row(gap, need="Physical health", level="Medium")["demand"] == round(A_YEAR, 1)
     assert row(gap, need="Needs not assessed")["demand"] == round(A_YEAR, 1)
-    assert "the 1 referrals with an assessment" in gap.note
+    assert "the assessments of 1 referral;" in gap.note
 
 
 # --- Supply ----------------------------------------------------------------------------------
@@ -500,3 +500,18 @@ def test_the_planning_build_stores_the_tables_and_headline_figures(world, client
     page = client.get(reverse("planning:rcc_section", args=[world.rcc.pk, "sufficiency"]))
     assert page.status_code == 200
     assert "Sufficiency gap by need, level, age and group size" in page.content.decode()
+
+
+def test_ages_fall_in_the_forecasts_age_bands():
+    named = {age: forecast.AGE_BANDS[sufficiency.band_of(age)] for age in (0, 1, 4, 5, 9, 10, 15)}
+    assert named == {
+        0: "Birth to 1",
+        1: "1 to 5",
+        4: "1 to 5",
+        5: "5 to 10",
+        9: "5 to 10",
+        10: "10 to 16",
+        15: "10 to 16",
+    }
+    assert forecast.AGE_BANDS[sufficiency.band_of(17)] == "16 to 18+"
+    assert len(sufficiency.BAND_STARTS) == len(forecast.AGE_BANDS)
