@@ -370,7 +370,7 @@ def test_without_assessments_anywhere_the_children_are_counted_as_not_assessed(w
     gap = built(world.rcc)["suff_gap"]
     assert row(gap, need="Physical health", level="Medium")["demand"] == round(A_YEAR, 1)
     assert row(gap, need="Needs not assessed")["demand"] == round(A_YEAR, 1)
-    assert "the assessments of 1 referral;" in gap.note
+    assert "own assessments (1 referral); 1 referral without one counted as" in gap.note
 
 
 # --- Supply ----------------------------------------------------------------------------------
@@ -397,7 +397,7 @@ def test_supply_by_la_counts_places_vacancies_and_turnover(world):
     assert supply["places"] == 8 and supply["vacancies"] == 3
     assert supply["pct_vacant"] == 37.5
     assert supply["ended"] == 1
-    assert supply["turnover"] == round(A_YEAR / 8, 2)
+    assert supply["pct_turnover"] == round(100 * A_YEAR / 8, 1)
     assert supply["free"] == round(3 + 5 * A_YEAR / 8, 1)
 
 

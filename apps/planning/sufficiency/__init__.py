@@ -37,7 +37,7 @@ import numpy as np
 
 from apps.reporting.build.facts import Facts
 from apps.reporting.build.measures import WITHIN_MILES
-from apps.reporting.build.tables import PERCENT, RATE, TEXT, Col, Table, pct
+from apps.reporting.build.tables import PERCENT, TEXT, Col, Table, pct
 
 from .. import forecast
 from .demand import COHORT_SOURCE, FEW_SOURCE, REFERRALS_SOURCE, Source, demand_rows, read_demand
@@ -184,9 +184,13 @@ def _source_note(facts: Facts, built: _Built) -> str:
             f"Needs: the referrals' own assessments ({_referrals(s.assessed_referrals)}); a "
             "referral without one takes the mix of those in its age band."
         )
-    return (
-        f"Needs: the assessments of {_referrals(s.assessed_referrals)}; the others are "
-        "counted as needs not assessed (no child in foster care in the RCC's LAs has one)."
+    unassessed = s.referrals - s.assessed_referrals
+    return f"Needs: the referrals' own assessments ({_referrals(s.assessed_referrals)})" + (
+        f"; {_referrals(unassessed)} without one counted as needs not assessed (fewer than "
+        f"{MIN_ASSESSED_REFERRALS} referrals had one, and no child in foster care in the RCC's "
+        "LAs has one)."
+        if unassessed
+        else "."
     )
 
 
@@ -311,14 +315,14 @@ def _supply_by_la(facts: Facts, built: _Built) -> Table:
             Col("vacancies", "Open vacancies"),
             Col("pct_vacant", "Vacancy rate", PERCENT),
             Col("ended", "Placements ended in the window"),
-            Col("turnover", "Places turning over a year, per place", RATE),
+            Col("pct_turnover", "Places turning over a year", PERCENT),
             Col("free", "Places expected free in 12 months"),
         ],
         note="Active households approved to give a home (not short breaks or staying put "
         "alone), in the LA they live in. Vacancy rate: open vacancies over approved places. "
-        "Turnover: placements in the LA's households that ended in the two-year window, a "
-        "year, per approved place. Places expected free: open vacancies now plus occupied "
-        "places at that turnover.",
+        "Places turning over: placements in the LA's households that ended in the two-year "
+        "window, a year, as a share of approved places. Places expected free: open vacancies "
+        "now plus occupied places turning over at that rate.",
     )
     rows = []
     for la in facts.la_ids:
@@ -337,7 +341,7 @@ def _supply_by_la(facts: Facts, built: _Built) -> Table:
                 round(vacancies),
                 pct(vacancies, places),
                 reg.ended.get(la, 0),
-                round(reg.turnover.get(la, 0.0), 2),
+                round(100 * reg.turnover.get(la, 0.0), 1),
                 round(float(reg.free[mask].sum()), 1),
             ]
         )

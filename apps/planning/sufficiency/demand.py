@@ -147,7 +147,10 @@ def _mix(rows: list[tuple[int, dict[str, int]]]) -> dict[int, Mix]:
 
 @dataclass
 class Source:
+    """Where an RCC's needs mix comes from."""
+
     kind: str  # REFERRALS_SOURCE, COHORT_SOURCE or FEW_SOURCE
+    referrals: int
     assessed_referrals: int
     cohort_children: int
 
@@ -161,6 +164,7 @@ def read_demand(facts: Facts) -> tuple[list[Demand], dict[int, Source], dict[int
     bands = forecast.AGE_BANDS
     a_year = annual(facts)
     assessed: dict[int, list[tuple[int, dict[str, int]]]] = defaultdict(list)
+    counts = Counter(r.rcc_id for r in referrals)
     for r in referrals:
         if r.assessed:
             assessed[r.rcc_id].append((band_of(r.age), r.needs))
@@ -171,13 +175,13 @@ def read_demand(facts: Facts) -> tuple[list[Demand], dict[int, Source], dict[int
     for rcc in facts.rccs:
         count, mix = cohort.get(rcc, (0, {}))
         if rcc in few and count:
-            sources[rcc] = Source(COHORT_SOURCE, len(assessed[rcc]), count)
+            sources[rcc] = Source(COHORT_SOURCE, counts[rcc], len(assessed[rcc]), count)
             mixes[rcc] = mix
         elif rcc in few:  # the few assessments count for their own children only
-            sources[rcc] = Source(FEW_SOURCE, len(assessed[rcc]), 0)
+            sources[rcc] = Source(FEW_SOURCE, counts[rcc], len(assessed[rcc]), 0)
             mixes[rcc] = {}
         else:
-            sources[rcc] = Source(REFERRALS_SOURCE, len(assessed[rcc]), 0)
+            sources[rcc] = Source(REFERRALS_SOURCE, counts[rcc], len(assessed[rcc]), 0)
             mixes[rcc] = _mix(assessed[rcc])
     out = []
     for r in referrals:
