@@ -61,6 +61,13 @@ def taxonomy(db: Any) -> None:
     load_taxonomy()
 
 
+@pytest.fixture(autouse=True)
+def no_growth(monkeypatch: Any) -> None:
+    """The forecast projects no change (a test of growth says otherwise): the cases here are
+    about the register, not the forecast's own figures for their few episodes."""
+    monkeypatch.setattr(forecast, "projected_growth", lambda facts: {})
+
+
 def district(miles_north: float = 0.0, la: Organisation | None = None) -> Any:
     return PostcodeDistrictFactory(
         code=f"Q{next(_codes)}", latitude=HOME[0] + miles_north * MILE, longitude=HOME[1], la=la
