@@ -56,7 +56,7 @@ def build_planning(
         if progress:
             progress(int(100 * number / (len(STEPS) + 1)), label)
         for table in step(facts):
-            tables[table.key] = table.as_dict()
+            tables[table.key] = {**table.as_dict(), "position": len(tables)}
     if progress:
         progress(int(100 * len(STEPS) / (len(STEPS) + 1)), "Saving the snapshot")
     summary: dict[str, Any] = memo(facts, "summary", dict)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from apps.reporting.choices import ReportKind
 from apps.reporting.models import ReportSnapshot
+from apps.reporting.selectors import ordered_tables
 
 CHOICES = 12
 
@@ -38,4 +39,4 @@ def planning_choices(qs: QuerySet[ReportSnapshot], *, rcc_id: int | None) -> lis
 
 def section_tables(snapshot: ReportSnapshot, section: str) -> list[dict[str, Any]]:
     """The snapshot's tables of one section, in build order."""
-    return [t for t in snapshot.tables.values() if t.get("section") == section]
+    return [t for t in ordered_tables(snapshot) if t.get("section") == section]

@@ -15,6 +15,7 @@ from apps.organisations.models import Organisation
 from .choices import NATIONAL_KINDS, RCC_KINDS, ReportKind, Rounding
 from .models import Bulletin, ReportSnapshot
 from .querysets import reporting_scope
+from .selectors import ordered_tables
 
 
 class RunRequestForm(forms.Form):
@@ -129,9 +130,9 @@ class BulletinForm(forms.ModelForm):
         )
         keys: dict[str, str] = {}
         for snapshot in snapshots:
-            for key, table in snapshot.tables.items():
+            for table in ordered_tables(snapshot):
                 if table.get("publishable"):
-                    keys.setdefault(key, table["title"])
+                    keys.setdefault(table["key"], table["title"])
         self.fields["table_keys"].choices = list(keys.items())  # type: ignore[attr-defined]
 
 

@@ -17,6 +17,7 @@ from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, 
 
 from .build.measures import HEADLINE_LABELS
 from .models import ReportSnapshot
+from .selectors import ordered_tables
 from .templatetags.reporting_tags import cell_text
 
 TEAL = colors.HexColor("#106165")
@@ -62,7 +63,7 @@ def snapshot_pdf(snapshot: ReportSnapshot) -> bytes:
         for key, label, kind in HEADLINE_LABELS
     ]
     story += [Spacer(1, 4 * mm), _table(figures, None, [90 * mm, 40 * mm])]
-    for table in snapshot.tables.values():
+    for table in ordered_tables(snapshot):
         story.append(Spacer(1, 5 * mm))
         story.append(Paragraph(escape(f"{table['section']}: {table['title']}"), styles["Heading3"]))
         if table.get("note"):

@@ -68,11 +68,20 @@ def active_run_for(
 # --- Tables from a snapshot --------------------------------------------------------------
 
 
+def ordered_tables(snapshot: ReportSnapshot) -> list[dict[str, Any]]:
+    """The snapshot's tables in build order. PostgreSQL's jsonb keeps an object's keys in its
+    own order (shortest first), so each table carries its `position` in the build; snapshots
+    built before it was stored keep the order they come in."""
+    tables = list(snapshot.tables.values())
+    return sorted(tables, key=lambda t: t.get("position", len(tables)))
+
+
 def sections(snapshot: ReportSnapshot, keys: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """The snapshot's tables grouped by section, in build order: [{"name", "slug", "tables"}]."""
     wanted = set(keys) if keys is not None else None
     out: list[dict[str, Any]] = []
-    for key, table in snapshot.tables.items():
+    for table in ordered_tables(snapshot):
+        key = table["key"]
         if wanted is not None and key not in wanted:
             continue
         if not out or out[-1]["name"] != table["section"]:

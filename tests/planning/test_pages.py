@@ -11,11 +11,12 @@ from django.urls import reverse
 
 from apps.accounts.roles import Role
 from apps.planning import build as planning_build
+from apps.planning.selectors import section_tables
 from apps.reporting.build.facts import Facts
 from apps.reporting.build.tables import COUNT, TEXT, Col, Table
 from apps.reporting.choices import ReportKind, RunStatus
 from apps.reporting.models import ReportSnapshot
-from apps.reporting.selectors import dashboard_snapshot
+from apps.reporting.selectors import dashboard_snapshot, sections
 from apps.reporting.services import report_run_build_now
 from tests.factories import MembershipFactory
 
@@ -142,3 +143,14 @@ def test_dashboards_never_show_a_planning_snapshot(world, steps):
     assert dashboard_snapshot(ReportSnapshot.objects.all(), rcc_id=world.rcc.pk) is None, (
         "the RCC dashboard fell back to the planning snapshot"
     )
+
+
+def test_tables_keep_their_build_order_through_the_database(world, monkeypatch):
+    """jsonb orders an object's keys shortest first: the pages must not."""
+    first = _step("Demand forecast", "forecast_the_longest_key_of_all", "First table")
+    second = _step("Demand forecast", "f_b", "Second table")
+    monkeypatch.setattr(planning_build, "STEPS", [("One", first), ("Two", second)])
+    snapshot = ReportSnapshot.objects.get(pk=_build(world.rcc).pk)
+    titles = [t["title"] for t in section_tables(snapshot, "Demand forecast")]
+    assert titles == ["First table", "Second table"]
+    assert [s["name"] for s in sections(snapshot)] == ["Demand forecast"]

@@ -65,7 +65,7 @@ def build_report(
         if progress:
             progress(int(100 * number / (len(steps) + 1)), label)
         for table in step(facts):
-            tables[table.key] = table.as_dict()
+            tables[table.key] = {**table.as_dict(), "position": len(tables)}
     if progress:
         progress(int(100 * len(steps) / (len(steps) + 1)), "Saving the snapshot")
     return BuiltReport(
