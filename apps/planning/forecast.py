@@ -1,19 +1,791 @@
-"""Planning: the demand forecast (being built for issue 14)."""
+"""Planning: the demand forecast — a stock-and-flow model of the looked-after population by age
+band × placement category, estimated over a reference window of episodes and projected day by
+day (docs/adr/0140-planning.md).
+
+The model is Social Finance's demand model (cs-demand-model 0.5.1, the one both RCC pathfinders
+use), written again with numpy so that a whole bootstrap runs at once; `make validate-demand`
+checks it against the reference on the same episodes (within 5% per cell at 12 months):
+
+- Episodes are cleaned as the reference cleans them: of a child's episodes starting the same
+  day, the one ending last is kept; of those ending the same day (or both open), the one
+  starting first; an episode running past the start of the next is cut to end that day.
+- Each episode's state is its age band on its first day (age in days ÷ 365.24) and the
+  category of its PLACE. A child counts in a state from DECOM to the day before DEC.
+- Transition rates: for each day of the window, the episodes of a state ending that day
+  (moving to the state of the episode starting the same day, or leaving care) ÷ that state's
+  stock the day before (the window's first day: its own stock), averaged over the window.
+- Entries: episodes starting in the window that do not continue one ending the same day,
+  per state, ÷ the window's length in days.
+- Ageing: 1 ÷ (the band's length in days) a day moves to the next band, same category (the
+  oldest band leaves care).
+- Each day, each state loses stock × its total rate (never more than its stock), shared among
+  the destinations in proportion to their rates, and gains the daily entries.
+
+Every step is linear, so a day is one (26 × 26) matrix — the 20 states, children leaving care,
+child-days per category (for spend) and a constant for entries — and a year is its 365th power.
+Intervals: the children are resampled with replacement, the rates re-estimated and the
+projection run again (`DRAWS` draws, fixed seed); the 5th and 95th percentiles are reported.
+"""
 
 from __future__ import annotations
 
-from apps.reporting.build.facts import Facts
-from apps.reporting.build.tables import Table
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
-# The age bands of the demand model (cs-demand-model's standard configuration).
-AGE_BANDS = ("Birth to 1", "1 to 5", "5 to 10", "10 to 16", "16 to 18+")
+import numpy as np
+from django.db.models import Q
+from scipy import sparse
+
+from apps.contracts.models import PriceSchedule
+from apps.referrals.models import PlacementAgreement
+from apps.reporting.build.facts import Facts
+from apps.reporting.build.national import NATIONAL
+from apps.reporting.build.tables import MONEY, PERCENT, TEXT, Col, Table, pct
+
+from .episodes import OPEN, Episodes, load_episodes
+
+# The age bands of the demand model (cs-demand-model's standard configuration): label, lowest
+# age, highest age (not included), length in days (ageing out at 1 ÷ length a day).
+BANDS = (
+    ("Birth to 1", -1.0, 1.0, 365),
+    ("1 to 5", 1.0, 5.0, 4 * 365),
+    ("5 to 10", 5.0, 10.0, 5 * 365),
+    ("10 to 16", 10.0, 16.0, 6 * 365),
+    ("16 to 18+", 16.0, 30.0, 14 * 365),
+)
+AGE_BANDS = tuple(band[0] for band in BANDS)
+YEAR_IN_DAYS = 365.24
+# The placement categories and the SSDA903 PLACE codes in each (any other code: "Other").
+CATEGORIES = ("Fostering", "Residential", "Supported", "Other")
+PLACE_CATEGORY = {
+    **dict.fromkeys(("U1", "U2", "U3", "U4", "U5", "U6"), 0),
+    "K2": 1,
+    "R1": 1,
+    "H5": 2,
+    "P2": 2,
+}
+OTHER = 3
+# The categories each band allows in the reference's configuration (tables show the others
+# only where there are children in them).
+ALLOWED = (
+    (0, OTHER),
+    (0, OTHER),
+    (0, 1, OTHER),
+    (0, 1, OTHER),
+    (0, 1, 2, OTHER),
+)
+NB, NC = len(BANDS), len(CATEGORIES)
+NS = NB * NC  # the states: band × category
+EXIT = NS  # leaving care, as a destination
+# The columns of the projection's vector: the states, children who left care (cumulative),
+# child-days per category (cumulative) and the constant that carries the entries.
+LEFT = NS
+CHILD_DAYS = NS + 1
+ONE = NS + 1 + NC
+WIDTH = ONE + 1
+
+DRAWS = 100
+SEED = 2026
+CHUNK_DRAWS = 25
+
+
+def state_label(state: int) -> tuple[str, str]:
+    return AGE_BANDS[state // NC], CATEGORIES[state % NC]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Cleaned episodes with their states, as the model reads them."""
+
+    child: np.ndarray  # 0 … children − 1
+    children: int
+    start: np.ndarray
+    end: np.ndarray
+    state: np.ndarray
+    entry: np.ndarray  # bool: the child was not in care the day before (no episode ends then)
+    after: np.ndarray  # the state of the episode starting the day this one ends, or EXIT
+
+
+def clean(episodes: Episodes) -> Episodes:
+    """cs-demand-model's cleaning: same-day duplicates and overlaps (see the module's note)."""
+    if not len(episodes):
+        return episodes
+    open_first = np.where(episodes.end == OPEN, -1, episodes.end)
+    e = episodes.take(np.lexsort((open_first, episodes.start, episodes.child)))
+    # Same start: keep the last (the latest end; open ones sort first).
+    keep = np.ones(len(e), dtype=bool)
+    keep[:-1] = ~((e.child[1:] == e.child[:-1]) & (e.start[1:] == e.start[:-1]))
+    e = e.take(keep)
+    # Same end (or both open): keep the first in date order.
+    order = np.lexsort((np.arange(len(e)), e.end, e.child))
+    child, end = e.child[order], e.end[order]
+    repeat = np.zeros(len(e), dtype=bool)
+    repeat[order[1:]] = (child[1:] == child[:-1]) & (end[1:] == end[:-1])
+    e = e.take(~repeat)
+    # An episode open, or running past the next one's start, ends when the next one starts.
+    end = e.end.copy()
+    follows = e.child[1:] == e.child[:-1]
+    cut = follows & ((end[:-1] == OPEN) | (end[:-1] > e.start[1:]))
+    end[:-1][cut] = e.start[1:][cut]
+    return Episodes(e.child, e.dob, e.start, end, e.place, e.la)
+
+
+def categories_of(places: np.ndarray) -> np.ndarray:
+    codes, inverse = np.unique(places, return_inverse=True)
+    lookup = np.array([PLACE_CATEGORY.get(str(c), OTHER) for c in codes], dtype=np.int64)
+    return lookup[inverse] if codes.size else np.zeros(0, dtype=np.int64)
+
+
+def bands_of(dob: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """The band index of the age on `day`, −1 outside every band."""
+    age = (day - dob) / YEAR_IN_DAYS
+    band = np.full(age.shape, -1, dtype=np.int64)
+    for index, (_label, low, high, _days) in enumerate(BANDS):
+        band[(band < 0) & (age >= low) & (age < high)] = index
+    return band
+
+
+def prepare(episodes: Episodes) -> Prepared:
+    e = clean(episodes)
+    category = categories_of(e.place)
+    band = bands_of(e.dob, e.start)
+    same_child_before = np.zeros(len(e), dtype=bool)
+    same_child_before[1:] = e.child[1:] == e.child[:-1]
+    entry = np.ones(len(e), dtype=bool)
+    entry[1:] = ~(same_child_before[1:] & (e.end[:-1] == e.start[1:]))
+    after = np.full(len(e), EXIT, dtype=np.int64)
+    moves = (e.child[1:] == e.child[:-1]) & (e.end[:-1] == e.start[1:])
+    after[:-1] = np.where(moves, band[:-1] * NC + category[1:], EXIT)
+    # An age outside every band (a start before birth, or 30 and over) cannot be placed in a
+    # state: cs-demand-model fails on it; the forecast leaves the episode out.
+    known = band >= 0
+    _, child = np.unique(e.child[known], return_inverse=True)
+    return Prepared(
+        child=child.astype(np.int64),
+        children=int(child.max()) + 1 if child.size else 0,
+        start=e.start[known],
+        end=e.end[known],
+        state=(band * NC + category)[known],
+        entry=entry[known],
+        after=after[known],
+    )
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Rates per draw (draw 0: the episodes as they are)."""
+
+    rates: np.ndarray  # (draws, NS, NS + 1): daily rate from a state to a state or EXIT
+    entries: np.ndarray  # (draws, NS): children entering care a day, per state
+    stock: np.ndarray  # (NS,): children in each state on the window's last day
+
+
+def _weights(children: int, pool: np.ndarray, draws: int, seed: int) -> np.ndarray:
+    """(children, 1 + draws): column 0 all ones; then, for each draw, how often each child of
+    `pool` (the children with an episode in the window) is drawn, with replacement."""
+    rng = np.random.default_rng(seed)
+    out = np.zeros((children, 1 + draws), dtype=np.float64)
+    out[:, 0] = 1.0
+    for d in range(draws):
+        drawn = pool[rng.integers(0, pool.size, pool.size)]
+        out[:, d + 1] = np.bincount(drawn, minlength=children)
+    return out
+
+
+def estimate(
+    prep: Prepared, reference_start: dt.date, reference_end: dt.date, *, draws: int, seed: int
+) -> Estimate:
+    first, last = reference_start.toordinal(), reference_end.toordinal()
+    if last <= first:
+        raise ValueError("reference_end: the reference window must end after it starts.")
+    days = last - first + 1
+    base = first - 1  # stock index 0 is the day before the window
+    # Stock: +1 from the first day an episode counts, −1 from its end, per (day, state).
+    k_from = np.maximum(prep.start - base, 0)
+    k_to = np.minimum(prep.end - base, days + 1)
+    live = k_from < k_to
+    rows = np.concatenate(
+        [k_from[live] * NS + prep.state[live], k_to[live] * NS + prep.state[live]]
+    )
+    cols = np.concatenate([prep.child[live], prep.child[live]])
+    vals = np.concatenate([np.ones(live.sum()), -np.ones(live.sum())])
+    stock_deltas = sparse.csr_matrix(
+        (vals, (rows, cols)), shape=((days + 2) * NS, max(prep.children, 1))
+    )
+    # Transitions on each day of the window, against the stock the day before.
+    ends = (prep.end >= first) & (prep.end <= last)
+    t_child = prep.child[ends]
+    t_day = prep.end[ends] - first  # 0 … days − 1
+    t_den = np.where(t_day == 0, 1, t_day)  # the first day: its own stock (as the reference)
+    t_state = prep.state[ends]
+    t_pair = t_state * (NS + 1) + prep.after[ends]
+    pairs = sparse.csr_matrix(
+        (np.ones(t_pair.size), (t_pair, np.arange(t_pair.size))),
+        shape=(NS * (NS + 1), max(t_pair.size, 1)),
+    )
+    came = prep.entry & (prep.start >= first) & (prep.start <= last)
+    arrivals = sparse.csr_matrix(
+        (np.ones(came.sum()), (prep.state[came], np.arange(came.sum()))),
+        shape=(NS, max(int(came.sum()), 1)),
+    )
+    e_child = prep.child[came]
+
+    pool = np.unique(np.concatenate([prep.child[live], t_child, e_child]))
+    weights = _weights(max(prep.children, 1), pool, draws, seed)
+    rates = np.zeros((1 + draws, NS, NS + 1))
+    entries = np.zeros((1 + draws, NS))
+    stock_end = np.zeros(NS)
+    for lo in range(0, 1 + draws, CHUNK_DRAWS):
+        w = weights[:, lo : lo + CHUNK_DRAWS]
+        stock = np.cumsum((stock_deltas @ w).reshape(days + 2, NS, -1), axis=0)
+        if lo == 0:
+            stock_end = stock[days, :, 0].copy()
+        if t_pair.size:
+            den = stock[t_den, t_state, :]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                share = np.where(den > 0, w[t_child] / den, 0.0)
+            rates[lo : lo + w.shape[1]] = (pairs @ share).T.reshape(-1, NS, NS + 1) / days
+        if e_child.size:
+            entries[lo : lo + w.shape[1]] = (arrivals @ w[e_child]).T / (last - first)
+    return Estimate(rates, entries, stock_end)
+
+
+def step_matrix(est: Estimate) -> np.ndarray:
+    """(draws, WIDTH, WIDTH): one day of the model, acting on a row vector."""
+    rates = est.rates.copy()
+    for b, (_label, _lo, _hi, length) in enumerate(BANDS):
+        for c in range(NC):
+            to = (b + 1) * NC + c if b + 1 < NB else EXIT
+            rates[:, b * NC + c, to] += 1.0 / length
+    total = rates.sum(axis=2)
+    flows = rates / np.maximum(total, 1.0)[:, :, None]  # never more than the stock leaves
+    draws = rates.shape[0]
+    g = np.zeros((draws, WIDTH, WIDTH))
+    states = np.arange(NS)
+    g[:, :NS, :NS] = flows[:, :, :NS]
+    g[:, states, states] += 1.0 - flows.sum(axis=2)
+    g[:, :NS, LEFT] = flows[:, :, EXIT]
+    g[:, LEFT, LEFT] = 1.0
+    g[:, states, CHILD_DAYS + states % NC] = 1.0
+    g[:, CHILD_DAYS + np.arange(NC), CHILD_DAYS + np.arange(NC)] = 1.0
+    g[:, ONE, :NS] = est.entries
+    g[:, ONE, ONE] = 1.0
+    return g
+
+
+@dataclass(frozen=True)
+class Projection:
+    """The model's vector on each day asked for, per draw (draw 0: the point estimate)."""
+
+    reference_start: dt.date
+    reference_end: dt.date
+    days: tuple[int, ...]  # days after reference_end (0 first)
+    values: np.ndarray  # (1 + draws, len(days), WIDTH)
+    entries: np.ndarray  # (1 + draws, NS): entries a day
+    rates: np.ndarray  # (1 + draws, NS, NS + 1): estimated daily rates (without ageing)
+
+    def at(self, day: int) -> np.ndarray:
+        """(1 + draws, WIDTH) on `day` days after the window's end."""
+        return self.values[:, self.days.index(day), :]
+
+    def stock(self, day: int = 0) -> np.ndarray:
+        """(NS,) the point estimate of each state `day` days on."""
+        return self.at(day)[0, :NS]
+
+
+def project(
+    episodes: Episodes,
+    reference_start: dt.date,
+    reference_end: dt.date,
+    horizon_days: int,
+    *,
+    at_days: tuple[int, ...] = (),
+    draws: int = 0,
+    seed: int = SEED,
+) -> Projection:
+    """Estimate the model over the reference window and project from its last day for
+    `horizon_days` (and any of `at_days` on the way), with `draws` bootstrap draws."""
+    if horizon_days < 1:
+        raise ValueError("horizon_days: project at least one day ahead.")
+    prep = prepare(episodes)
+    est = estimate(prep, reference_start, reference_end, draws=draws, seed=seed)
+    g = step_matrix(est)
+    days = tuple(sorted({0, horizon_days, *(d for d in at_days if 0 < d <= horizon_days)}))
+    vector = np.zeros((g.shape[0], 1, WIDTH))
+    vector[:, 0, :NS] = est.stock
+    vector[:, 0, ONE] = 1.0
+    powers: dict[int, np.ndarray] = {}
+    values = np.empty((g.shape[0], len(days), WIDTH))
+    values[:, 0, :] = vector[:, 0, :]
+    for i in range(1, len(days)):
+        step = days[i] - days[i - 1]
+        if step not in powers:
+            powers[step] = np.linalg.matrix_power(g, step)
+        vector = vector @ powers[step]
+        values[:, i, :] = vector[:, 0, :]
+    return Projection(reference_start, reference_end, days, values, est.entries, est.rates)
+
+
+# --- The planning snapshot's "Demand forecast" section ------------------------------------
+
+SECTION = "Demand forecast"
+HORIZON_MONTHS = (12, 24, 36, 48, 60)
+CHART_MONTHS = tuple(range(0, 61, 3))
+# Fostering's weekly cost is the mean agreed fee of the scope's IPAs when there are at least
+# this many; else the mean fee of its price schedules.
+MIN_AGREEMENTS = 10
+# cs-demand-model 0.5.1's standard configuration (fixtures/config/standard-v1.yaml): default
+# cost a day per cost item, £. Fostering: friend or relative 100, in-house 150, IFA 250;
+# residential (in-house and external), supported accommodation and other: 1,000 each.
+REFERENCE_DAILY_COST = {0: (100 + 150 + 250) / 3, 1: 1000.0, 2: 1000.0, 3: 1000.0}
+REFERENCE_COST_SOURCE = (
+    "cs-demand-model 0.5.1's standard configuration, its default of £{daily:,.0f} a day "
+    "(an assumption each LA is expected to replace with its own costs)"
+)
+
+
+@dataclass(frozen=True)
+class WeeklyCost:
+    category: int
+    weekly: float
+    source: str
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """One scope's forecast (an RCC, an LA or England)."""
+
+    name: str
+    projection: Projection
+    months: dict[int, int]  # months on → days on
+
+
+def _months(start: dt.date) -> dict[int, int]:
+    from apps.contracts.dates import add_months
+
+    return {m: (add_months(start, m) - start).days for m in {*HORIZON_MONTHS, *CHART_MONTHS}}
+
+
+def _interval(samples: np.ndarray) -> tuple[float, float, float]:
+    """(point, 5th percentile, 95th percentile) of samples[0] and the draws after it."""
+    point = float(samples[0])
+    if samples.shape[0] < 2:
+        return point, point, point
+    low, high = np.percentile(samples[1:], [5, 95])
+    return point, float(low), float(high)
+
+
+def _r(value: float) -> float:
+    return round(value, 1)
+
+
+def _outlook(name: str, episodes: Episodes, window_start: dt.date, end: dt.date) -> Outlook:
+    months = _months(end)
+    projection = project(
+        episodes,
+        window_start,
+        end,
+        max(months.values()),
+        at_days=tuple(months.values()),
+        draws=DRAWS,
+        seed=SEED,
+    )
+    return Outlook(name, projection, months)
+
+
+def outlooks(facts: Facts) -> dict[str, Any]:
+    """The scope's forecast, and each RCC's (England) or each LA's (an RCC), once per build."""
+    from .build import memo
+
+    def compute() -> dict[str, Any]:
+        window = facts.period
+        episodes = load_episodes(facts.la_ids, since=window.start, today=window.end)
+        scope = _outlook(
+            facts.rccs.get(facts.rcc_id, "") if facts.rcc_id else NATIONAL,
+            episodes,
+            window.start,
+            window.end,
+        )
+        parts: list[Outlook] = []
+        if facts.rcc_id is None:
+            members: dict[int, list[int]] = {}
+            for la, rcc in facts.rcc_of_la.items():
+                members.setdefault(rcc, []).append(la)
+            for rcc_id, name in facts.rccs.items():
+                parts.append(
+                    _outlook(
+                        name,
+                        episodes.of_las(members.get(rcc_id, [])),
+                        window.start,
+                        window.end,
+                    )
+                )
+        else:
+            for la in facts.la_ids:
+                parts.append(
+                    _outlook(facts.las[la][0], episodes.of_las([la]), window.start, window.end)
+                )
+        return {"scope": scope, "parts": parts, "children": len(np.unique(episodes.child))}
+
+    return memo(facts, "forecast", compute)
+
+
+def weekly_costs(facts: Facts) -> list[WeeklyCost]:
+    """The weekly cost of a placement in each category (see the module's constants)."""
+    from .build import memo
+
+    def compute() -> list[WeeklyCost]:
+        window = facts.period
+        running = Q(placement__start_date__lte=window.end) & (
+            Q(placement__end_date__isnull=True) | Q(placement__end_date__gte=window.start)
+        )
+        fees = [
+            float(fee)
+            for fee in PlacementAgreement.objects.filter(
+                running, placement__child__la_id__in=facts.la_ids
+            ).values_list("agreed_weekly_fee", flat=True)
+        ]
+        out = []
+        if len(fees) >= MIN_AGREEMENTS:
+            out.append(
+                WeeklyCost(
+                    0,
+                    sum(fees) / len(fees),
+                    f"the mean agreed weekly fee of the {len(fees):,} individual placement "
+                    "agreements for placements running in the reference window",
+                )
+            )
+        else:
+            schedules = PriceSchedule.objects.filter(valid_from__lte=window.end).filter(
+                Q(valid_to__isnull=True) | Q(valid_to__gte=window.start)
+            )
+            if facts.rcc_id is not None:
+                schedules = schedules.filter(lot__framework__owner_id=facts.rcc_id)
+            bands = [f"fee_{suffix}" for suffix in ("0_4", "5_10", "11_15", "16_17")]
+            scheduled = [
+                float(fee)
+                for row in schedules.values_list(*bands)
+                for fee in row
+                if fee is not None
+            ]
+            if scheduled:
+                out.append(
+                    WeeklyCost(
+                        0,
+                        sum(scheduled) / len(scheduled),
+                        f"the mean weekly fee (ages 0 to 17) of the {schedules.count():,} "
+                        "price schedules in force in the reference window, as there were "
+                        f"fewer than {MIN_AGREEMENTS} placement agreements",
+                    )
+                )
+            else:
+                daily = REFERENCE_DAILY_COST[0]
+                out.append(
+                    WeeklyCost(
+                        0,
+                        7 * daily,
+                        "no placement agreements or price schedules in the reference window: "
+                        + REFERENCE_COST_SOURCE.format(daily=daily),
+                    )
+                )
+        for category in (1, 2, OTHER):
+            daily = REFERENCE_DAILY_COST[category]
+            out.append(WeeklyCost(category, 7 * daily, REFERENCE_COST_SOURCE.format(daily=daily)))
+        return out
+
+    return memo(facts, "forecast_costs", compute)
 
 
 def projected_growth(facts: Facts) -> dict[str, float]:
     """Per age band: the projected fostering population 12 months on over the population
     today (1.0 = no change). Bands without data are left out (read them as 1.0)."""
-    return {}
+    outlook: Outlook = outlooks(facts)["scope"]
+    now = outlook.projection.stock(0)
+    later = outlook.projection.stock(outlook.months[12])
+    out = {}
+    for b, label in enumerate(AGE_BANDS):
+        if now[b * NC] > 0:
+            out[label] = float(later[b * NC] / now[b * NC])
+    return out
+
+
+def _by_category(values: np.ndarray) -> np.ndarray:
+    """(…, NS) → (…, NC): children per category."""
+    return values[..., :NS].reshape(*values.shape[:-1], NB, NC).sum(axis=-2)
+
+
+def _spend(values: np.ndarray, costs: list[WeeklyCost]) -> np.ndarray:
+    """(…, WIDTH) cumulative → (…, NC) cumulative spend per category."""
+    weekly = np.zeros(NC)
+    for cost in costs:
+        weekly[cost.category] = cost.weekly
+    return values[..., CHILD_DAYS : CHILD_DAYS + NC] * weekly / 7.0
+
+
+def _label(day: dt.date) -> str:
+    return f"{day:%b %Y}"
 
 
 def tables(facts: Facts) -> list[Table]:
-    return []
+    found = outlooks(facts)
+    scope: Outlook = found["scope"]
+    costs = weekly_costs(facts)
+    start = facts.period.end
+    window = f"{facts.period.start:%-d %B %Y} to {facts.period.end:%-d %B %Y}"
+    basis = (
+        f"Estimated over the episodes of {found['children']:,} children looked after in the "
+        f"reference window ({window}): platform placements and the care history LAs "
+        "imported, merged as in the SSDA903 return. Intervals: 5th to 95th percentile of "
+        f"{DRAWS} bootstrap draws (children resampled)."
+    )
+    out = [
+        _cells_table(scope, basis),
+        *_trajectory_tables(scope, start),
+        _flows_table(scope, start),
+        _spend_table(scope, costs, start),
+        _costs_table(costs),
+    ]
+    if facts.rcc_id is None:
+        out.append(_parts_table("forecast_rccs", "By RCC", "RCC", [*found["parts"], scope], costs))
+    else:
+        out.append(_parts_table("forecast_las", "By local authority", "LA", found["parts"], costs))
+    _summary(facts, scope, costs)
+    return out
+
+
+def _cells_table(outlook: Outlook, basis: str) -> Table:
+    columns = [Col("band", "Age band", TEXT), Col("category", "Placement", TEXT)]
+    columns.append(Col("today", "Today"))
+    for m in HORIZON_MONTHS:
+        columns += [
+            Col(f"m{m}", f"{m} months"),
+            Col(f"m{m}_low", f"{m} months: low"),
+            Col(f"m{m}_high", f"{m} months: high"),
+        ]
+    table = Table(
+        "forecast_cells",
+        "Children looked after by age band and placement: today and projected",
+        SECTION,
+        columns,
+        note=basis + " Age band: the child's age when the placement began, as the model "
+        "counts it. Placement: fostering U1 to U6, residential K2 and R1, supported H5 and "
+        "P2, other every other PLACE code.",
+    )
+    values = outlook.projection.values
+    at = [outlook.projection.days.index(outlook.months[m]) for m in HORIZON_MONTHS]
+    rows: list[tuple[str, str, np.ndarray]] = []
+    for s in range(NS):
+        band, category = state_label(s)
+        series = values[:, :, s]
+        if s % NC in ALLOWED[s // NC] or series[0].max() >= 0.05:
+            rows.append((band, category, series))
+    for c, name in enumerate(CATEGORIES):
+        rows.append(("All ages", name, _by_category(values)[:, :, c]))
+    rows.append(("All ages", "All placements", values[:, :, :NS].sum(axis=2)))
+    for band, category, series in rows:
+        cells: list[Any] = [band, category, _r(float(series[0, 0]))]
+        for i in at:
+            cells += [_r(v) for v in _interval(series[:, i])]
+        table.add(*cells)
+    return table
+
+
+def _trajectory_tables(outlook: Outlook, start: dt.date) -> list[Table]:
+    from apps.contracts.dates import add_months
+
+    by_category = Table(
+        "forecast_trajectory",
+        "Projected children looked after by placement, every three months",
+        SECTION,
+        [
+            Col("month", "Month", TEXT),
+            Col("category", "Placement", TEXT),
+            Col("projected", "Children"),
+            Col("low", "Low (5th percentile)"),
+            Col("high", "High (95th percentile)"),
+        ],
+        note="Each line is one placement category; the table gives the interval around it.",
+        chart={"type": "line", "label": "month", "values": ["projected"], "series": "category"},
+    )
+    total = Table(
+        "forecast_total",
+        "Projected children looked after, with the interval",
+        SECTION,
+        [
+            Col("month", "Month", TEXT),
+            Col("projected", "Children"),
+            Col("low", "Low (5th percentile)"),
+            Col("high", "High (95th percentile)"),
+        ],
+        note="All placements: the projection and its 5th to 95th percentile interval.",
+        chart={"type": "line", "label": "month", "values": ["projected", "low", "high"]},
+    )
+    projection = outlook.projection
+    for m in CHART_MONTHS:
+        i = projection.days.index(outlook.months[m])
+        label = _label(add_months(start, m))
+        per_category = _by_category(projection.values[:, i, :])
+        for c, name in enumerate(CATEGORIES):
+            by_category.add(label, name, *[_r(v) for v in _interval(per_category[:, c])])
+        total.add(label, *[_r(v) for v in _interval(per_category.sum(axis=1))])
+    return [by_category, total]
+
+
+def _years(outlook: Outlook, start: dt.date) -> list[tuple[str, int, int]]:
+    """(label, index of the year's first day, index of its last) in the projection."""
+    from apps.contracts.dates import add_months
+
+    days = outlook.projection.days
+    out = []
+    previous = 0
+    for year, m in enumerate(HORIZON_MONTHS, start=1):
+        until = add_months(start, m)
+        label = f"Year {year} (to {until:%-d %b %Y})"
+        out.append((label, days.index(outlook.months[previous]), days.index(outlook.months[m])))
+        previous = m
+    return out
+
+
+def _flows_table(outlook: Outlook, start: dt.date) -> Table:
+    table = Table(
+        "forecast_flows",
+        "Projected entries into care and children leaving care, per year",
+        SECTION,
+        [
+            Col("year", "Year", TEXT),
+            Col("entries", "Entering care"),
+            Col("entries_low", "Entering: low"),
+            Col("entries_high", "Entering: high"),
+            Col("leaving", "Leaving care"),
+            Col("leaving_low", "Leaving: low"),
+            Col("leaving_high", "Leaving: high"),
+            Col("net", "Change in children looked after"),
+        ],
+        note="Entries at the daily rate of the reference window; leaving care includes "
+        "children the model ages out of the oldest band. Moves between placements are not "
+        "counted here.",
+        chart={"type": "bar", "label": "year", "values": ["entries", "leaving"]},
+    )
+    projection = outlook.projection
+    per_day = projection.entries.sum(axis=1)
+    for label, first, last in _years(outlook, start):
+        length = projection.days[last] - projection.days[first]
+        left = projection.values[:, last, LEFT] - projection.values[:, first, LEFT]
+        total = projection.values[:, :, :NS].sum(axis=2)
+        table.add(
+            label,
+            *[_r(v) for v in _interval(per_day * length)],
+            *[_r(v) for v in _interval(left)],
+            _r(float(total[0, last] - total[0, first])),
+        )
+    return table
+
+
+def _spend_table(outlook: Outlook, costs: list[WeeklyCost], start: dt.date) -> Table:
+    table = Table(
+        "forecast_spend",
+        "Projected spend on placements, per year",
+        SECTION,
+        [
+            Col("year", "Year", TEXT),
+            *[Col(f"spend_{c}", name, MONEY) for c, name in enumerate(CATEGORIES)],
+            Col("total", "All placements", MONEY),
+            Col("total_low", "All: low", MONEY),
+            Col("total_high", "All: high", MONEY),
+        ],
+        note="The projected child-days in each placement category times its weekly cost "
+        "(the table below) ÷ 7, at today's prices.",
+        chart={"type": "bar", "label": "year", "values": ["total"]},
+    )
+    spend = _spend(outlook.projection.values, costs)
+    for label, first, last in _years(outlook, start):
+        year = spend[:, last, :] - spend[:, first, :]
+        point, low, high = _interval(year.sum(axis=1))
+        table.add(
+            label,
+            *[round(float(v), 2) for v in year[0]],
+            *[round(v, 2) for v in (point, low, high)],
+        )
+    return table
+
+
+def _costs_table(costs: list[WeeklyCost]) -> Table:
+    table = Table(
+        "forecast_costs",
+        "Weekly cost of a placement used for the spend",
+        SECTION,
+        [
+            Col("category", "Placement", TEXT),
+            Col("weekly", "Weekly cost", MONEY),
+            Col("source", "Where it comes from", TEXT),
+        ],
+        note="Fostering from what the scope's placements cost; the other categories from a "
+        "stated assumption until the platform holds their prices.",
+    )
+    for cost in costs:
+        table.add(CATEGORIES[cost.category], round(cost.weekly, 2), cost.source)
+    return table
+
+
+def _parts_table(
+    key: str, title: str, what: str, parts: list[Outlook], costs: list[WeeklyCost]
+) -> Table:
+    table = Table(
+        key,
+        f"{title}: children looked after today and projected",
+        SECTION,
+        [
+            Col("name", what, TEXT),
+            Col("today", "Today"),
+            Col("m12", "12 months"),
+            Col("m12_low", "12 months: low"),
+            Col("m12_high", "12 months: high"),
+            Col("change", "Change at 12 months", PERCENT),
+            Col("m60", "60 months"),
+            Col("m60_low", "60 months: low"),
+            Col("m60_high", "60 months: high"),
+            Col("spend", "Spend in year 1", MONEY),
+        ],
+        note=f"Each {what}'s own model, estimated over its own children's episodes "
+        "(the child's LA; an RCC's LAs as they are today).",
+        chart={"type": "bar", "label": "name", "values": ["today", "m12", "m60"]},
+    )
+    for part in parts:
+        projection = part.projection
+        total = projection.values[:, :, :NS].sum(axis=2)
+        i12 = projection.days.index(part.months[12])
+        i60 = projection.days.index(part.months[60])
+        today = float(total[0, 0])
+        m12 = _interval(total[:, i12])
+        spend = _spend(projection.values[:, i12, :], costs)[0].sum()
+        table.add(
+            part.name,
+            _r(today),
+            *[_r(v) for v in m12],
+            pct(m12[0] - today, today),
+            *[_r(v) for v in _interval(total[:, i60])],
+            round(float(spend), 2),
+        )
+    return table
+
+
+def _summary(facts: Facts, outlook: Outlook, costs: list[WeeklyCost]) -> None:
+    from .build import memo
+
+    projection = outlook.projection
+    total = projection.values[:, :, :NS].sum(axis=2)
+    i12 = projection.days.index(outlook.months[12])
+    i60 = projection.days.index(outlook.months[60])
+    m12 = _interval(total[:, i12])
+    summary: dict[str, Any] = memo(facts, "summary", dict)
+    summary.update(
+        forecast_children_today=_r(float(total[0, 0])),
+        forecast_children_12m=_r(m12[0]),
+        forecast_children_12m_low=_r(m12[1]),
+        forecast_children_12m_high=_r(m12[2]),
+        forecast_children_60m=_r(float(total[0, i60])),
+        forecast_spend_year1=round(float(_spend(projection.values[0, i12, :], costs).sum()), 2),
+        forecast_reference_start=facts.period.start.isoformat(),
+        forecast_reference_end=facts.period.end.isoformat(),
+    )
