@@ -233,22 +233,22 @@ def estimate(
 
     pool = np.unique(np.concatenate([prep.child[live], t_child, e_child]))
     weights = _weights(max(prep.children, 1), pool, draws, seed)
+    stock = np.ascontiguousarray(stock_deltas @ weights).reshape(days + 2, -1)
+    for k in range(1, days + 2):  # a running sum over days (faster than cumsum on axis 0)
+        stock[k] += stock[k - 1]
+    stock = stock.reshape(days + 2, NS, 1 + draws)
     rates = np.zeros((1 + draws, NS, NS + 1))
     entries = np.zeros((1 + draws, NS))
-    stock_end = np.zeros(NS)
     for lo in range(0, 1 + draws, CHUNK_DRAWS):
         w = weights[:, lo : lo + CHUNK_DRAWS]
-        stock = np.cumsum((stock_deltas @ w).reshape(days + 2, NS, -1), axis=0)
-        if lo == 0:
-            stock_end = stock[days, :, 0].copy()
         if t_pair.size:
-            den = stock[t_den, t_state, :]
+            den = stock[t_den, t_state, lo : lo + w.shape[1]]
             with np.errstate(divide="ignore", invalid="ignore"):
                 share = np.where(den > 0, w[t_child] / den, 0.0)
             rates[lo : lo + w.shape[1]] = (pairs @ share).T.reshape(-1, NS, NS + 1) / days
         if e_child.size:
             entries[lo : lo + w.shape[1]] = (arrivals @ w[e_child]).T / (last - first)
-    return Estimate(rates, entries, stock_end)
+    return Estimate(rates, entries, stock[days, :, 0].copy())
 
 
 def step_matrix(est: Estimate) -> np.ndarray:
@@ -315,14 +315,17 @@ def project(
     vector = np.zeros((g.shape[0], 1, WIDTH))
     vector[:, 0, :NS] = est.stock
     vector[:, 0, ONE] = 1.0
-    powers: dict[int, np.ndarray] = {}
+    # g to the powers of two; a step of n days applies those of n's binary digits.
+    powers = [g]
+    while 2 ** len(powers) <= max(b - a for a, b in zip(days, days[1:], strict=False)):
+        powers.append(powers[-1] @ powers[-1])
     values = np.empty((g.shape[0], len(days), WIDTH))
     values[:, 0, :] = vector[:, 0, :]
     for i in range(1, len(days)):
         step = days[i] - days[i - 1]
-        if step not in powers:
-            powers[step] = np.linalg.matrix_power(g, step)
-        vector = vector @ powers[step]
+        for bit, power in enumerate(powers):
+            if step >> bit & 1:
+                vector = vector @ power
         values[:, i, :] = vector[:, 0, :]
     return Projection(reference_start, reference_end, days, values, est.entries, est.rates)
 
