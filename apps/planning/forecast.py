@@ -30,6 +30,7 @@ projection run again (`DRAWS` draws, fixed seed); the 5th and 95th percentiles a
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -233,10 +234,10 @@ def estimate(
 
     pool = np.unique(np.concatenate([prep.child[live], t_child, e_child]))
     weights = _weights(max(prep.children, 1), pool, draws, seed)
-    stock = np.ascontiguousarray(stock_deltas @ weights).reshape(days + 2, -1)
+    running = np.ascontiguousarray(stock_deltas @ weights).reshape(days + 2, -1)
     for k in range(1, days + 2):  # a running sum over days (faster than cumsum on axis 0)
-        stock[k] += stock[k - 1]
-    stock = stock.reshape(days + 2, NS, 1 + draws)
+        running[k] += running[k - 1]
+    stock = running.reshape(days + 2, NS, 1 + draws)
     rates = np.zeros((1 + draws, NS, NS + 1))
     entries = np.zeros((1 + draws, NS))
     for lo in range(0, 1 + draws, CHUNK_DRAWS):
@@ -317,7 +318,7 @@ def project(
     vector[:, 0, ONE] = 1.0
     # g to the powers of two; a step of n days applies those of n's binary digits.
     powers = [g]
-    while 2 ** len(powers) <= max(b - a for a, b in zip(days, days[1:], strict=False)):
+    while 2 ** len(powers) <= max(b - a for a, b in itertools.pairwise(days)):
         powers.append(powers[-1] @ powers[-1])
     values = np.empty((g.shape[0], len(days), WIDTH))
     values[:, 0, :] = vector[:, 0, :]
