@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from apps.referrals.models import CareEpisode, Child, LegalStatusChange, Placement
 from apps.reporting.ssda903.episodes import Stay, child_episodes, merge_history
@@ -94,34 +94,45 @@ def load_episodes(la_ids: Iterable[int], *, since: dt.date, today: dt.date) -> E
         )
     }
     placed: dict[int, list[Stay]] = defaultdict(list)
-    for pk, child_id, start, end, place, household in Placement.objects.filter(
-        child__la_id__in=las, start_date__lte=today
-    ).values_list("pk", "child_id", "start_date", "end_date", "placement_type", "household_id"):
+    for pk, child_id, start, end, place, household in (
+        Placement.objects.filter(child__la_id__in=las, start_date__lte=today)
+        .order_by()
+        .values_list("pk", "child_id", "start_date", "end_date", "placement_type", "household_id")
+    ):
         placed[child_id].append(
             Stay(start, end, place, "", f"placement {pk}", carers=f"household {household}")
         )
-    with_placement = Exists(Placement.objects.filter(child_id=OuterRef("child_id")))
-    care = (
+    fields = ("pk", "child_id", "start_date", "end_date", "placement_type", "legal_status")
+    recent = (
         CareEpisode.objects.filter(child__la_id__in=las, start_date__lte=today)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=edge) | Q(with_placement))
-        .values_list("pk", "child_id", "start_date", "end_date", "placement_type", "legal_status")
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=edge))
+        .order_by()
+        .values_list("child_id", "start_date", "end_date", "placement_type")
     )
     rows: list[tuple[int, dt.date, dt.date, dt.date | None, str, int]] = []
+    for child_id, start, end, place in recent:
+        if child_id not in placed:
+            born, la, _ = children[child_id]
+            rows.append((child_id, born, start, end, place, la))
+    # A child with a platform placement: its whole care history, to merge as the return does.
     history: dict[int, list[Stay]] = defaultdict(list)
-    for pk, child_id, start, end, place, status in care:
-        if child_id in placed:
+    ids = sorted(placed)
+    for i in range(0, len(ids), CHUNK):
+        for pk, child_id, start, end, place, status in (
+            CareEpisode.objects.filter(child_id__in=ids[i : i + CHUNK], start_date__lte=today)
+            .order_by()
+            .values_list(*fields)
+        ):
             history[child_id].append(
                 Stay(start, end, place, "", f"care episode {pk}", legal_status=status)
             )
-            continue
-        born, la, _ = children[child_id]
-        rows.append((child_id, born, start, end, place, la))
     statuses: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
-    ids = sorted(placed)
     for i in range(0, len(ids), CHUNK):
-        for child_id, day, status in LegalStatusChange.objects.filter(
-            child_id__in=ids[i : i + CHUNK]
-        ).values_list("child_id", "start_date", "legal_status"):
+        for child_id, day, status in (
+            LegalStatusChange.objects.filter(child_id__in=ids[i : i + CHUNK])
+            .order_by()
+            .values_list("child_id", "start_date", "legal_status")
+        ):
             statuses[child_id].append((day, status))
     for child_id in ids:
         born, la, current = children[child_id]

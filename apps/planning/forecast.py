@@ -88,7 +88,6 @@ WIDTH = ONE + 1
 
 DRAWS = 100
 SEED = 2026
-CHUNK_DRAWS = 25
 
 
 def state_label(state: int) -> tuple[str, str]:
@@ -106,6 +105,22 @@ class Prepared:
     state: np.ndarray
     entry: np.ndarray  # bool: the child was not in care the day before (no episode ends then)
     after: np.ndarray  # the state of the episode starting the day this one ends, or EXIT
+    la: np.ndarray
+
+    def of_las(self, la_ids: list[int]) -> Prepared:
+        """The episodes of these LAs' children (a child's episodes are all its LA's)."""
+        keep = np.isin(self.la, np.array(la_ids, dtype=np.int64))
+        _, child = np.unique(self.child[keep], return_inverse=True)
+        return Prepared(
+            child=child.astype(np.int64),
+            children=int(child.max()) + 1 if child.size else 0,
+            start=self.start[keep],
+            end=self.end[keep],
+            state=self.state[keep],
+            entry=self.entry[keep],
+            after=self.after[keep],
+            la=self.la[keep],
+        )
 
 
 def clean(episodes: Episodes) -> Episodes:
@@ -170,6 +185,7 @@ def prepare(episodes: Episodes) -> Prepared:
         state=(band * NC + category)[known],
         entry=entry[known],
         after=after[known],
+        la=e.la[known],
     )
 
 
@@ -182,15 +198,22 @@ class Estimate:
     stock: np.ndarray  # (NS,): children in each state on the window's last day
 
 
-def _weights(children: int, pool: np.ndarray, draws: int, seed: int) -> np.ndarray:
-    """(children, 1 + draws): column 0 all ones; then, for each draw, how often each child of
-    `pool` (the children with an episode in the window) is drawn, with replacement."""
+def _matrix(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sparse.csr_matrix:
+    """A matrix of ones at (rows, cols), repeats added up."""
+    return sparse.csr_matrix((np.ones(rows.size), (rows, cols)), shape=shape)
+
+
+def _draws(tally: sparse.csr_matrix, pool: np.ndarray, draws: int, seed: int) -> np.ndarray:
+    """(1 + draws, rows of `tally`): `tally` (rows × children) times how often each child is
+    counted: all once (row 0), then for each draw the children of `pool` (those with an episode
+    in the window) drawn with replacement, as many as there are."""
     rng = np.random.default_rng(seed)
-    out = np.zeros((children, 1 + draws), dtype=np.float64)
-    out[:, 0] = 1.0
-    for d in range(draws):
-        drawn = pool[rng.integers(0, pool.size, pool.size)]
-        out[:, d + 1] = np.bincount(drawn, minlength=children)
+    children = tally.shape[1]
+    out = np.empty((1 + draws, tally.shape[0]))
+    out[0] = tally @ np.ones(children)
+    for d in range(1, 1 + draws):
+        drawn = pool[rng.integers(0, pool.size, pool.size, dtype=np.int32)]
+        out[d] = tally @ np.bincount(drawn, minlength=children).astype(np.float64)
     return out
 
 
@@ -202,54 +225,46 @@ def estimate(
         raise ValueError("reference_end: the reference window must end after it starts.")
     days = last - first + 1
     base = first - 1  # stock index 0 is the day before the window
+    n = max(prep.children, 1)
+    cells = (days + 2) * NS
     # Stock: +1 from the first day an episode counts, −1 from its end, per (day, state).
     k_from = np.maximum(prep.start - base, 0)
     k_to = np.minimum(prep.end - base, days + 1)
     live = k_from < k_to
-    rows = np.concatenate(
-        [k_from[live] * NS + prep.state[live], k_to[live] * NS + prep.state[live]]
-    )
-    cols = np.concatenate([prep.child[live], prep.child[live]])
-    vals = np.concatenate([np.ones(live.sum()), -np.ones(live.sum())])
-    stock_deltas = sparse.csr_matrix(
-        (vals, (rows, cols)), shape=((days + 2) * NS, max(prep.children, 1))
-    )
-    # Transitions on each day of the window, against the stock the day before.
+    stock_deltas = _matrix(
+        k_from[live] * NS + prep.state[live], prep.child[live], (cells, n)
+    ) - _matrix(k_to[live] * NS + prep.state[live], prep.child[live], (cells, n))
+    # Transitions on each day of the window, against the stock of the state the day before
+    # (the first day: its own stock, as the reference), grouped by (day, state, destination).
     ends = (prep.end >= first) & (prep.end <= last)
-    t_child = prep.child[ends]
     t_day = prep.end[ends] - first  # 0 … days − 1
-    t_den = np.where(t_day == 0, 1, t_day)  # the first day: its own stock (as the reference)
-    t_state = prep.state[ends]
-    t_pair = t_state * (NS + 1) + prep.after[ends]
-    pairs = sparse.csr_matrix(
-        (np.ones(t_pair.size), (t_pair, np.arange(t_pair.size))),
-        shape=(NS * (NS + 1), max(t_pair.size, 1)),
-    )
+    t_cell = np.where(t_day == 0, 1, t_day) * NS + prep.state[ends]
+    keys, group = np.unique(t_cell * (NS + 1) + prep.after[ends], return_inverse=True)
+    g_cell, g_to = keys // (NS + 1), keys % (NS + 1)
+    by_group = _matrix(group, prep.child[ends], (keys.size, n))
     came = prep.entry & (prep.start >= first) & (prep.start <= last)
-    arrivals = sparse.csr_matrix(
-        (np.ones(came.sum()), (prep.state[came], np.arange(came.sum()))),
-        shape=(NS, max(int(came.sum()), 1)),
-    )
-    e_child = prep.child[came]
+    arrivals = _matrix(prep.state[came], prep.child[came], (NS, n))
 
-    pool = np.unique(np.concatenate([prep.child[live], t_child, e_child]))
-    weights = _weights(max(prep.children, 1), pool, draws, seed)
-    running = np.ascontiguousarray(stock_deltas @ weights).reshape(days + 2, -1)
-    for k in range(1, days + 2):  # a running sum over days (faster than cumsum on axis 0)
-        running[k] += running[k - 1]
-    stock = running.reshape(days + 2, NS, 1 + draws)
+    in_window = np.zeros(n, dtype=bool)
+    in_window[prep.child[live | ends | came]] = True
+    tally = sparse.vstack([stock_deltas, by_group, arrivals], format="csr")
+    counted = _draws(tally, np.flatnonzero(in_window), draws, seed)
+    # The stock per draw, day and state: a running sum over days.
+    stock = np.ascontiguousarray(counted[:, :cells].reshape(1 + draws, days + 2, NS).swapaxes(0, 1))
+    for k in range(1, days + 2):
+        stock[k] += stock[k - 1]
     rates = np.zeros((1 + draws, NS, NS + 1))
-    entries = np.zeros((1 + draws, NS))
-    for lo in range(0, 1 + draws, CHUNK_DRAWS):
-        w = weights[:, lo : lo + CHUNK_DRAWS]
-        if t_pair.size:
-            den = stock[t_den, t_state, lo : lo + w.shape[1]]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                share = np.where(den > 0, w[t_child] / den, 0.0)
-            rates[lo : lo + w.shape[1]] = (pairs @ share).T.reshape(-1, NS, NS + 1) / days
-        if e_child.size:
-            entries[lo : lo + w.shape[1]] = (arrivals @ w[e_child]).T / (last - first)
-    return Estimate(rates, entries, stock[days, :, 0].copy())
+    if keys.size:
+        moved = counted[:, cells : cells + keys.size]
+        before = stock[g_cell[None, :] // NS, np.arange(1 + draws)[:, None], g_cell[None, :] % NS]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(before > 0, moved / before, 0.0)
+        to_pair = _matrix(
+            (g_cell % NS) * (NS + 1) + g_to, np.arange(keys.size), (NS * (NS + 1), keys.size)
+        )
+        rates = (to_pair @ share.T).T.reshape(-1, NS, NS + 1) / days
+    entries = counted[:, cells + keys.size :] / (last - first)
+    return Estimate(rates, entries, stock[days, 0, :].copy())
 
 
 def step_matrix(est: Estimate) -> np.ndarray:
@@ -307,9 +322,30 @@ def project(
 ) -> Projection:
     """Estimate the model over the reference window and project from its last day for
     `horizon_days` (and any of `at_days` on the way), with `draws` bootstrap draws."""
+    return project_prepared(
+        prepare(episodes),
+        reference_start,
+        reference_end,
+        horizon_days,
+        at_days=at_days,
+        draws=draws,
+        seed=seed,
+    )
+
+
+def project_prepared(
+    prep: Prepared,
+    reference_start: dt.date,
+    reference_end: dt.date,
+    horizon_days: int,
+    *,
+    at_days: tuple[int, ...] = (),
+    draws: int = 0,
+    seed: int = SEED,
+) -> Projection:
+    """As `project`, from episodes already prepared."""
     if horizon_days < 1:
         raise ValueError("horizon_days: project at least one day ahead.")
-    prep = prepare(episodes)
     est = estimate(prep, reference_start, reference_end, draws=draws, seed=seed)
     g = step_matrix(est)
     days = tuple(sorted({0, horizon_days, *(d for d in at_days if 0 < d <= horizon_days)}))
@@ -384,10 +420,10 @@ def _r(value: float) -> float:
     return round(value, 1)
 
 
-def _outlook(name: str, episodes: Episodes, window_start: dt.date, end: dt.date) -> Outlook:
+def _outlook(name: str, prep: Prepared, window_start: dt.date, end: dt.date) -> Outlook:
     months = _months(end)
-    projection = project(
-        episodes,
+    projection = project_prepared(
+        prep,
         window_start,
         end,
         max(months.values()),
@@ -404,10 +440,10 @@ def outlooks(facts: Facts) -> dict[str, Any]:
 
     def compute() -> dict[str, Any]:
         window = facts.period
-        episodes = load_episodes(facts.la_ids, since=window.start, today=window.end)
+        prep = prepare(load_episodes(facts.la_ids, since=window.start, today=window.end))
         scope = _outlook(
             facts.rccs.get(facts.rcc_id, "") if facts.rcc_id else NATIONAL,
-            episodes,
+            prep,
             window.start,
             window.end,
         )
@@ -420,7 +456,7 @@ def outlooks(facts: Facts) -> dict[str, Any]:
                 parts.append(
                     _outlook(
                         name,
-                        episodes.of_las(members.get(rcc_id, [])),
+                        prep.of_las(members.get(rcc_id, [])),
                         window.start,
                         window.end,
                     )
@@ -428,9 +464,9 @@ def outlooks(facts: Facts) -> dict[str, Any]:
         else:
             for la in facts.la_ids:
                 parts.append(
-                    _outlook(facts.las[la][0], episodes.of_las([la]), window.start, window.end)
+                    _outlook(facts.las[la][0], prep.of_las([la]), window.start, window.end)
                 )
-        return {"scope": scope, "parts": parts, "children": len(np.unique(episodes.child))}
+        return {"scope": scope, "parts": parts, "children": prep.children}
 
     return memo(facts, "forecast", compute)
 
