@@ -11,7 +11,7 @@ validate-demand).
 2. Runs cs-demand-model 0.5.1 on them (scripts/demand_reference.py, in its own virtualenv:
    PopulationStats, then ModelPredictor.from_model over the reference window and 365 daily
    steps).
-3. Runs the platform's forecast (apps/planning/forecast.py) on the same files and window.
+3. Runs the platform's forecast (apps/planning/demand.py) on the same files and window.
 4. Compares every age band × placement category 12 months on: within 5%; a cell where both
    project under one child is compared absolutely (within 0.05 of a child) and marked so.
    Prints the table; exits 1 on any miss.
@@ -241,8 +241,8 @@ def ours(
     import django
 
     django.setup()
+    from apps.planning.demand import NS, project, state_label
     from apps.planning.episodes import from_903
-    from apps.planning.forecast import NS, project, state_label
 
     projection = project(from_903(header, episodes), start, end, HORIZON)
     now, later = projection.stock(0), projection.stock(HORIZON)
@@ -305,7 +305,7 @@ def compare(
 
 
 def _order(key: tuple[str, str]) -> tuple[int, int, str]:
-    from apps.planning.forecast import AGE_BANDS, CATEGORIES
+    from apps.planning.demand import AGE_BANDS, CATEGORIES
 
     band = AGE_BANDS.index(key[0]) if key[0] in AGE_BANDS else len(AGE_BANDS)
     category = CATEGORIES.index(key[1]) if key[1] in CATEGORIES else len(CATEGORIES)

@@ -1,7 +1,7 @@
-"""The demand forecast (apps/planning/forecast.py): the model on hand-built episodes with known
-stock, rates and projections; the cleaning; the bootstrap; our side of the check against
-cs-demand-model on frozen files; the loader (placements and care history merged, no query per
-child); and the tables of an RCC and England."""
+"""The demand forecast (apps/planning/demand.py, forecast.py): the model on hand-built episodes
+with known stock, rates and projections; the cleaning; the bootstrap; our side of the check
+against cs-demand-model on frozen files; the loader (placements and care history merged, no
+query per child); and the tables of an RCC and England."""
 
 from __future__ import annotations
 
@@ -16,10 +16,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.planning import forecast
+from apps.planning import demand, forecast
 from apps.planning.build import build_planning
-from apps.planning.episodes import OPEN, Episodes, from_903, load_episodes
-from apps.planning.forecast import (
+from apps.planning.demand import (
     EXIT,
     LEFT,
     NC,
@@ -31,6 +30,7 @@ from apps.planning.forecast import (
     state_label,
     step_matrix,
 )
+from apps.planning.episodes import OPEN, Episodes, from_903, load_episodes
 from apps.referrals.models import CareEpisode, LegalStatusChange
 from apps.reporting.build.facts import Facts
 from apps.reporting.periods import planning_window
@@ -45,7 +45,7 @@ W1 = W0 + dt.timedelta(days=99)
 
 
 def state(band: str, category: str) -> int:
-    return forecast.AGE_BANDS.index(band) * NC + forecast.CATEGORIES.index(category)
+    return demand.AGE_BANDS.index(band) * NC + demand.CATEGORIES.index(category)
 
 
 def episodes(rows: list[tuple[int, D, D, D | None, str]], la: int = 1) -> Episodes:
@@ -231,7 +231,7 @@ def test_the_bootstrap_is_reproducible_for_a_seed_and_brackets_the_estimate():
     a = project(found, start, end, 365, draws=40, seed=7)
     b = project(found, start, end, 365, draws=40, seed=7)
     c = project(found, start, end, 365, draws=40, seed=8)
-    assert a.values.shape == (41, 2, forecast.WIDTH)
+    assert a.values.shape == (41, 2, demand.WIDTH)
     assert np.array_equal(a.values, b.values)
     assert not np.array_equal(a.values[1:], c.values[1:])
     assert np.array_equal(a.values[0], c.values[0])  # the point estimate is the data's own
@@ -483,7 +483,7 @@ def test_spend_is_the_projected_child_days_times_the_weekly_cost(world):
     costs = {c.category: c.weekly for c in forecast.weekly_costs(facts)}
     p = outlook.projection
     i = p.days.index(outlook.months[12])
-    child_days = p.values[0, i, forecast.CHILD_DAYS : forecast.CHILD_DAYS + NC]
+    child_days = p.values[0, i, demand.CHILD_DAYS : demand.CHILD_DAYS + NC]
     expected = sum(child_days[c] * costs[c] / 7 for c in range(NC))
     year1 = tables["forecast_spend"].rows[0]
     assert year1[5] == pytest.approx(expected, abs=0.01)
