@@ -204,6 +204,9 @@ def _draws(tally: sparse.csr_matrix, pool: np.ndarray, draws: int, seed: int) ->
     out = np.empty((1 + draws, tally.shape[0]))
     out[0] = tally @ np.ones(children)
     for d in range(1, 1 + draws):
+        if not pool.size:  # nobody to draw: every draw is empty
+            out[d] = 0.0
+            continue
         drawn = pool[rng.integers(0, pool.size, pool.size, dtype=np.int32)]
         out[d] = tally @ np.bincount(drawn, minlength=children).astype(np.float64)
     return out

@@ -428,6 +428,16 @@ def test_englands_forecast_gives_every_rcc_side_by_side_and_adds_up(world):
 
 
 @pytest.mark.django_db
+def test_a_scope_with_nobody_in_care_gets_zeros_not_an_error(world):
+    report = built(world.rcc.pk)
+    assert report.summary["forecast_children_today"] == 0
+    assert report.summary["forecast_children_12m"] == 0
+    assert report.tables["forecast_las"]["rows"][0][1] == 0
+    facts = Facts(period=planning_window(TODAY), rcc_id=world.rcc.pk, today=TODAY)
+    assert forecast.projected_growth(facts) == {}
+
+
+@pytest.mark.django_db
 def test_projected_growth_is_the_fostering_stock_at_12_months_over_today(world):
     cohort(world.la, 10, age=3)
     facts = Facts(period=planning_window(TODAY), rcc_id=world.rcc.pk, today=TODAY)
