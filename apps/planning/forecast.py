@@ -58,8 +58,13 @@ MIN_AGREEMENTS = 10
 # residential (in-house and external), supported accommodation and other: 1,000 each.
 REFERENCE_DAILY_COST = {0: (100 + 150 + 250) / 3, 1: 1000.0, 2: 1000.0, 3: 1000.0}
 REFERENCE_COST_SOURCE = (
-    "cs-demand-model 0.5.1's standard configuration, its default of £{daily:,.0f} a day "
+    "cs-demand-model 0.5.1's standard configuration: its default of £{daily:,.0f} a day "
     "(an assumption each LA is expected to replace with its own costs)"
+)
+REFERENCE_FOSTERING_SOURCE = (
+    "cs-demand-model 0.5.1's standard configuration: the mean of its default fostering costs "
+    "(friend or relative £100, in-house £150, IFA £250 a day), an assumption each LA is "
+    "expected to replace with its own costs"
 )
 
 
@@ -202,7 +207,7 @@ def weekly_costs(facts: Facts) -> list[WeeklyCost]:
                         0,
                         7 * daily,
                         "no placement agreements or price schedules in the reference window: "
-                        + REFERENCE_COST_SOURCE.format(daily=daily),
+                        + REFERENCE_FOSTERING_SOURCE,
                     )
                 )
         for category in (1, 2, OTHER):
@@ -256,7 +261,7 @@ def tables(facts: Facts) -> list[Table]:
         f"{DRAWS} bootstrap draws (children resampled)."
     )
     out = [
-        _cells_table(scope, basis),
+        *_cells_tables(scope, basis),
         *_trajectory_tables(scope, start),
         _flows_table(scope, start),
         _spend_table(scope, costs, start),
@@ -270,23 +275,39 @@ def tables(facts: Facts) -> list[Table]:
     return out
 
 
-def _cells_table(outlook: Outlook, basis: str) -> Table:
-    columns = [Col("band", "Age band", TEXT), Col("category", "Placement", TEXT)]
-    columns.append(Col("today", "Today"))
-    for m in HORIZON_MONTHS:
-        columns += [
-            Col(f"m{m}", f"{m} months"),
-            Col(f"m{m}_low", f"{m} months: low"),
-            Col(f"m{m}_high", f"{m} months: high"),
-        ]
-    table = Table(
+def _cells_tables(outlook: Outlook, basis: str) -> list[Table]:
+    """The projection by age band × placement (every band's own categories, and any other
+    with children in it), and its intervals."""
+    projected = Table(
         "forecast_cells",
         "Children looked after by age band and placement: today and projected",
         SECTION,
-        columns,
+        [
+            Col("band", "Age band", TEXT),
+            Col("category", "Placement", TEXT),
+            Col("today", "Today"),
+            *[Col(f"m{m}", f"{m} months") for m in HORIZON_MONTHS],
+        ],
         note=basis + " Age band: the child's age when the placement began, as the model "
         "counts it. Placement: fostering U1 to U6, residential K2 and R1, supported H5 and "
         "P2, other every other PLACE code.",
+    )
+    intervals = Table(
+        "forecast_cells_interval",
+        "Children looked after by age band and placement: the intervals",
+        SECTION,
+        [
+            Col("band", "Age band", TEXT),
+            Col("category", "Placement", TEXT),
+            *[
+                col
+                for m in HORIZON_MONTHS
+                for col in (Col(f"m{m}_low", f"{m} months: low"), Col(f"m{m}_high", "high"))
+            ],
+        ],
+        note=f"5th to 95th percentile of {DRAWS} bootstrap draws at each horizon: the range "
+        "the projection in the table above falls in, nine times out of ten, given how much "
+        "the rates vary between samples of the same children.",
     )
     values = outlook.projection.values
     at = [outlook.projection.days.index(outlook.months[m]) for m in HORIZON_MONTHS]
@@ -300,11 +321,12 @@ def _cells_table(outlook: Outlook, basis: str) -> Table:
         rows.append(("All ages", name, _by_category(values)[:, :, c]))
     rows.append(("All ages", "All placements", values[:, :, :NS].sum(axis=2)))
     for band, category, series in rows:
-        cells: list[Any] = [band, category, _r(float(series[0, 0]))]
+        projected.add(band, category, *[_r(float(series[0, i])) for i in [0, *at]])
+        bounds: list[float] = []
         for i in at:
-            cells += [_r(v) for v in _interval(series[:, i])]
-        table.add(*cells)
-    return table
+            bounds += [_r(v) for v in _interval(series[:, i])[1:]]
+        intervals.add(band, category, *bounds)
+    return [projected, intervals]
 
 
 def _trajectory_tables(outlook: Outlook, start: dt.date) -> list[Table]:
@@ -353,7 +375,7 @@ def _years(outlook: Outlook, start: dt.date) -> list[tuple[str, int, int]]:
     previous = 0
     for year, m in enumerate(HORIZON_MONTHS, start=1):
         until = add_months(start, m)
-        label = f"Year {year} (to {until:%-d %b %Y})"
+        label = f"Year {year}: to {until:%b %Y}"
         out.append((label, days.index(outlook.months[previous]), days.index(outlook.months[m])))
         previous = m
     return out
@@ -407,7 +429,7 @@ def _spend_table(outlook: Outlook, costs: list[WeeklyCost], start: dt.date) -> T
             Col("total_high", "All: high", MONEY),
         ],
         note="The projected child-days in each placement category times its weekly cost "
-        "(the table below) ÷ 7, at today's prices.",
+        "(the table below) ÷ 7, at today's prices, to the nearest pound.",
         chart={"type": "bar", "label": "year", "values": ["total"]},
     )
     spend = _spend(outlook.projection.values, costs)
@@ -416,8 +438,8 @@ def _spend_table(outlook: Outlook, costs: list[WeeklyCost], start: dt.date) -> T
         point, low, high = _interval(year.sum(axis=1))
         table.add(
             label,
-            *[round(float(v), 2) for v in year[0]],
-            *[round(v, 2) for v in (point, low, high)],
+            *[round(float(v)) for v in year[0]],
+            *[round(v) for v in (point, low, high)],
         )
     return table
 
@@ -477,7 +499,7 @@ def _parts_table(
             *[_r(v) for v in m12],
             pct(m12[0] - today, today),
             *[_r(v) for v in _interval(total[:, i60])],
-            round(float(spend), 2),
+            round(float(spend)),
         )
     return table
 
@@ -497,7 +519,7 @@ def _summary(facts: Facts, outlook: Outlook, costs: list[WeeklyCost]) -> None:
         forecast_children_12m_low=_r(m12[1]),
         forecast_children_12m_high=_r(m12[2]),
         forecast_children_60m=_r(float(total[0, i60])),
-        forecast_spend_year1=round(float(_spend(projection.values[0, i12, :], costs).sum()), 2),
+        forecast_spend_year1=round(float(_spend(projection.values[0, i12, :], costs).sum())),
         forecast_reference_start=facts.period.start.isoformat(),
         forecast_reference_end=facts.period.end.isoformat(),
     )
