@@ -80,6 +80,7 @@ WIDTH = ONE + 1
 
 DRAWS = 100
 SEED = 2026
+CHUNK_CELLS = 4_000_000  # children × draws counted at once in a bootstrap
 
 
 def state_label(state: int) -> tuple[str, str]:
@@ -203,12 +204,16 @@ def _draws(tally: sparse.csr_matrix, pool: np.ndarray, draws: int, seed: int) ->
     children = tally.shape[1]
     out = np.empty((1 + draws, tally.shape[0]))
     out[0] = tally @ np.ones(children)
-    for d in range(1, 1 + draws):
-        if not pool.size:  # nobody to draw: every draw is empty
-            out[d] = 0.0
-            continue
-        drawn = pool[rng.integers(0, pool.size, pool.size, dtype=np.int32)]
-        out[d] = tally @ np.bincount(drawn, minlength=children).astype(np.float64)
+    if not pool.size:  # nobody to draw: every draw is empty
+        out[1:] = 0.0
+        return out
+    step = max(1, CHUNK_CELLS // children)  # draws at a time, to bound the memory
+    for lo in range(1, 1 + draws, step):
+        hi = min(lo + step, 1 + draws)
+        picked = pool[rng.integers(0, pool.size, size=(hi - lo, pool.size), dtype=np.int32)]
+        picked += np.arange(hi - lo, dtype=np.int32)[:, None] * children
+        counts = np.bincount(picked.ravel(), minlength=(hi - lo) * children)
+        out[lo:hi] = (tally @ counts.reshape(hi - lo, children).T.astype(np.float64)).T
     return out
 
 
@@ -245,13 +250,11 @@ def estimate(
     tally = sparse.vstack([stock_deltas, by_group, arrivals], format="csr")
     counted = _draws(tally, np.flatnonzero(in_window), draws, seed)
     # The stock per draw, day and state: a running sum over days.
-    stock = np.ascontiguousarray(counted[:, :cells].reshape(1 + draws, days + 2, NS).swapaxes(0, 1))
-    for k in range(1, days + 2):
-        stock[k] += stock[k - 1]
+    stock = np.cumsum(counted[:, :cells].reshape(1 + draws, days + 2, NS), axis=1)
     rates = np.zeros((1 + draws, NS, NS + 1))
     if keys.size:
         moved = counted[:, cells : cells + keys.size]
-        before = stock[g_cell[None, :] // NS, np.arange(1 + draws)[:, None], g_cell[None, :] % NS]
+        before = stock[:, g_cell // NS, g_cell % NS]
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(before > 0, moved / before, 0.0)
         to_pair = _matrix(
@@ -259,7 +262,7 @@ def estimate(
         )
         rates = (to_pair @ share.T).T.reshape(-1, NS, NS + 1) / days
     entries = counted[:, cells + keys.size :] / (last - first)
-    return Estimate(rates, entries, stock[days, 0, :].copy())
+    return Estimate(rates, entries, stock[0, days, :].copy())
 
 
 def step_matrix(est: Estimate) -> np.ndarray:
