@@ -81,6 +81,9 @@ WIDTH = ONE + 1
 DRAWS = 100
 SEED = 2026
 CHUNK_CELLS = 4_000_000  # children × draws counted at once in a bootstrap
+# A fit sums the stock's changes in order when there are fewer than 1 ÷ this of the daily stock
+# grid's cells (an LA), and keeps the whole grid otherwise (an RCC, England).
+COMPACT_STOCK = 2
 
 
 def state_label(state: int) -> tuple[str, str]:
@@ -227,13 +230,10 @@ def estimate(
     base = first - 1  # stock index 0 is the day before the window
     n = max(prep.children, 1)
     cells = (days + 2) * NS
-    # Stock: +1 from the first day an episode counts, −1 from its end, per (day, state).
+    # An episode counts in its state's stock from index k_from to k_to − 1.
     k_from = np.maximum(prep.start - base, 0)
     k_to = np.minimum(prep.end - base, days + 1)
     live = k_from < k_to
-    stock_deltas = _matrix(
-        k_from[live] * NS + prep.state[live], prep.child[live], (cells, n)
-    ) - _matrix(k_to[live] * NS + prep.state[live], prep.child[live], (cells, n))
     # Transitions on each day of the window, against the stock of the state the day before
     # (the first day: its own stock, as the reference), grouped by (day, state, destination).
     ends = (prep.end >= first) & (prep.end <= last)
@@ -247,22 +247,56 @@ def estimate(
 
     in_window = np.zeros(n, dtype=bool)
     in_window[prep.child[live | ends | came]] = True
-    tally = sparse.vstack([stock_deltas, by_group, arrivals], format="csr")
-    counted = _draws(tally, np.flatnonzero(in_window), draws, seed)
-    # The stock per draw, day and state: a running sum over days.
-    stock = np.cumsum(counted[:, :cells].reshape(1 + draws, days + 2, NS), axis=1)
+    pool = np.flatnonzero(in_window)
+    # The stock is needed on the day before each group's day, and on the window's last day.
+    q_day = np.concatenate([g_cell // NS, np.full(NS, days)])
+    q_state = np.concatenate([g_cell % NS, np.arange(NS)])
+    changes = int(live.sum()) + int((live & (k_to <= days)).sum())
+    if changes * COMPACT_STOCK < cells:
+        # A small scope (an LA): the stock's changes in (state, day) order, summed up to each
+        # day asked for, rather than every day's stock.
+        ending = live & (k_to <= days)
+        key = np.concatenate(
+            [
+                prep.state[live] * (days + 2) + k_from[live],
+                prep.state[ending] * (days + 2) + k_to[ending],
+            ]
+        )
+        sign = np.concatenate([np.ones(int(live.sum())), -np.ones(int(ending.sum()))])
+        who = np.concatenate([prep.child[live], prep.child[ending]])
+        order = np.argsort(key, kind="stable")
+        key, sign, who = key[order], sign[order], who[order]
+        changes_matrix = sparse.csr_matrix((sign, (np.arange(key.size), who)), shape=(key.size, n))
+        tally = sparse.vstack([changes_matrix, by_group, arrivals], format="csr")
+        counted = _draws(tally, pool, draws, seed)
+        running = np.zeros((1 + draws, key.size + 1))
+        np.cumsum(counted[:, : key.size], axis=1, out=running[:, 1:])
+        upto = np.searchsorted(key, q_state * (days + 2) + q_day, side="right")
+        before_state = np.searchsorted(key, q_state * (days + 2), side="left")
+        queried = running[:, upto] - running[:, before_state]
+        offset = key.size
+    else:
+        # A large one: every day's stock, +1 from k_from and −1 from k_to, summed over days.
+        stock_deltas = _matrix(
+            k_from[live] * NS + prep.state[live], prep.child[live], (cells, n)
+        ) - _matrix(k_to[live] * NS + prep.state[live], prep.child[live], (cells, n))
+        tally = sparse.vstack([stock_deltas, by_group, arrivals], format="csr")
+        counted = _draws(tally, pool, draws, seed)
+        stock = np.cumsum(counted[:, :cells].reshape(1 + draws, days + 2, NS), axis=1)
+        queried = stock[:, q_day, q_state]
+        offset = cells
     rates = np.zeros((1 + draws, NS, NS + 1))
     if keys.size:
-        moved = counted[:, cells : cells + keys.size]
-        before = stock[:, g_cell // NS, g_cell % NS]
+        moved = counted[:, offset : offset + keys.size]
+        before = queried[:, : keys.size]
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(before > 0, moved / before, 0.0)
         to_pair = _matrix(
             (g_cell % NS) * (NS + 1) + g_to, np.arange(keys.size), (NS * (NS + 1), keys.size)
         )
         rates = (to_pair @ share.T).T.reshape(-1, NS, NS + 1) / days
-    entries = counted[:, cells + keys.size :] / (last - first)
-    return Estimate(rates, entries, stock[0, days, :].copy())
+    entries = counted[:, offset + keys.size :] / (last - first)
+    return Estimate(rates, entries, queried[0, keys.size :].copy())
 
 
 def step_matrix(est: Estimate) -> np.ndarray:

@@ -242,6 +242,22 @@ def test_the_bootstrap_is_reproducible_for_a_seed_and_brackets_the_estimate():
     assert np.allclose(a.values[:, 0, :NS], a.values[0, 0, :NS])
 
 
+@pytest.mark.parametrize("draws", [0, 30])
+def test_the_stock_from_its_changes_in_order_or_from_every_days_grid_agree(monkeypatch, draws):
+    found, expected = frozen()
+    start, end = (
+        D.fromisoformat(expected["reference_start"]),
+        D.fromisoformat(expected["reference_end"]),
+    )
+    monkeypatch.setattr(demand, "COMPACT_STOCK", 0)  # always the changes in order
+    compact = project(found, start, end, 730, at_days=(365,), draws=draws, seed=3)
+    monkeypatch.setattr(demand, "COMPACT_STOCK", 10**9)  # always the grid
+    grid = project(found, start, end, 730, at_days=(365,), draws=draws, seed=3)
+    assert np.allclose(compact.values, grid.values, rtol=1e-12, atol=1e-9)
+    assert np.allclose(compact.rates, grid.rates, rtol=1e-12, atol=1e-15)
+    assert np.allclose(compact.entries, grid.entries, rtol=1e-12, atol=1e-15)
+
+
 # --- Our side of the check against cs-demand-model (make validate-demand runs both) -------
 
 
