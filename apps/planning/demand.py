@@ -216,7 +216,8 @@ def _draws(tally: sparse.csr_matrix, pool: np.ndarray, draws: int, seed: int) ->
         picked = pool[rng.integers(0, pool.size, size=(hi - lo, pool.size), dtype=np.int32)]
         picked += np.arange(hi - lo, dtype=np.int32)[:, None] * children
         counts = np.bincount(picked.ravel(), minlength=(hi - lo) * children)
-        out[lo:hi] = (tally @ counts.reshape(hi - lo, children).T.astype(np.float64)).T
+        counts_by_child = np.ascontiguousarray(counts.reshape(hi - lo, children).T, dtype=float)
+        out[lo:hi] = (tally @ counts_by_child).T
     return out
 
 

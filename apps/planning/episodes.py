@@ -87,12 +87,6 @@ def load_episodes(la_ids: Iterable[int], *, since: dt.date, today: dt.date) -> E
     # A day before `since`: an episode that ended then is the one before an episode starting on
     # `since` (a move, not an entry into care).
     edge = since - dt.timedelta(days=1)
-    children: dict[int, tuple[dt.date, int, str]] = {
-        pk: (born, la, status)
-        for pk, born, la, status in Child.objects.filter(la_id__in=las).values_list(
-            "pk", "date_of_birth", "la_id", "legal_status"
-        )
-    }
     placed: dict[int, list[Stay]] = defaultdict(list)
     for pk, child_id, start, end, place, household in (
         Placement.objects.filter(child__la_id__in=las, start_date__lte=today)
@@ -102,40 +96,64 @@ def load_episodes(la_ids: Iterable[int], *, since: dt.date, today: dt.date) -> E
         placed[child_id].append(
             Stay(start, end, place, "", f"placement {pk}", carers=f"household {household}")
         )
-    fields = ("pk", "child_id", "start_date", "end_date", "placement_type", "legal_status")
+    # Every other child: its recent care episodes are its SSDA903 episodes, read as columns.
+    child: list[int] = []
+    dob: list[int] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    places: list[str] = []
+    la_of: list[int] = []
     recent = (
         CareEpisode.objects.filter(child__la_id__in=las, start_date__lte=today)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=edge))
         .order_by()
-        .values_list("child_id", "start_date", "end_date", "placement_type")
+        .values_list(
+            "child_id",
+            "child__date_of_birth",
+            "child__la_id",
+            "start_date",
+            "end_date",
+            "placement_type",
+        )
     )
-    rows: list[tuple[int, dt.date, dt.date, dt.date | None, str, int]] = []
-    for child_id, start, end, place in recent:
-        if child_id not in placed:
-            born, la, _ = children[child_id]
-            rows.append((child_id, born, start, end, place, la))
-    # A child with a platform placement: its whole care history, to merge as the return does.
-    history: dict[int, list[Stay]] = defaultdict(list)
+    for child_id, born, la, start, end, place in recent:
+        if child_id in placed:
+            continue
+        child.append(child_id)
+        dob.append(born.toordinal())
+        la_of.append(la)
+        starts.append(start.toordinal())
+        ends.append(end.toordinal() if end else OPEN)
+        places.append(place)
+    # A child with a platform placement: its whole care history, merged as the return does.
     ids = sorted(placed)
+    people: dict[int, tuple[dt.date, int, str]] = {}
+    history: dict[int, list[Stay]] = defaultdict(list)
+    statuses: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
     for i in range(0, len(ids), CHUNK):
+        chunk = ids[i : i + CHUNK]
+        for pk, born, la, status in Child.objects.filter(pk__in=chunk).values_list(
+            "pk", "date_of_birth", "la_id", "legal_status"
+        ):
+            people[pk] = (born, la, status)
         for pk, child_id, start, end, place, status in (
-            CareEpisode.objects.filter(child_id__in=ids[i : i + CHUNK], start_date__lte=today)
+            CareEpisode.objects.filter(child_id__in=chunk, start_date__lte=today)
             .order_by()
-            .values_list(*fields)
+            .values_list(
+                "pk", "child_id", "start_date", "end_date", "placement_type", "legal_status"
+            )
         ):
             history[child_id].append(
                 Stay(start, end, place, "", f"care episode {pk}", legal_status=status)
             )
-    statuses: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
-    for i in range(0, len(ids), CHUNK):
         for child_id, day, status in (
-            LegalStatusChange.objects.filter(child_id__in=ids[i : i + CHUNK])
+            LegalStatusChange.objects.filter(child_id__in=chunk)
             .order_by()
             .values_list("child_id", "start_date", "legal_status")
         ):
             statuses[child_id].append((day, status))
     for child_id in ids:
-        born, la, current = children[child_id]
+        born, la, current = people[child_id]
         for episode in child_episodes(
             merge_history(placed[child_id], history.get(child_id, [])),
             legal_statuses=statuses.get(child_id, []),
@@ -144,8 +162,20 @@ def load_episodes(la_ids: Iterable[int], *, since: dt.date, today: dt.date) -> E
         ):
             if episode.end is not None and episode.end < edge:
                 continue
-            rows.append((child_id, born, episode.start, episode.end, episode.stay.place, la))
-    return Episodes.build(rows)
+            child.append(child_id)
+            dob.append(born.toordinal())
+            la_of.append(la)
+            starts.append(episode.start.toordinal())
+            ends.append(episode.end.toordinal() if episode.end else OPEN)
+            places.append(episode.stay.place)
+    return Episodes(
+        np.array(child, dtype=np.int64),
+        np.array(dob, dtype=np.int64),
+        np.array(starts, dtype=np.int64),
+        np.array(ends, dtype=np.int64),
+        np.array(places, dtype="<U3"),
+        np.array(la_of, dtype=np.int64),
+    )
 
 
 def _dmy(text: str) -> dt.date | None:
