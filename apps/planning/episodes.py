@@ -178,9 +178,14 @@ def load_episodes(la_ids: Iterable[int], *, since: dt.date, today: dt.date) -> E
     )
 
 
-def _dmy(text: str) -> dt.date | None:
+def _dmy(text: str, where: str) -> dt.date | None:
     text = (text or "").strip()
-    return dt.datetime.strptime(text, "%d/%m/%Y").date() if text else None
+    if not text:
+        return None
+    try:
+        return dt.datetime.strptime(text, "%d/%m/%Y").date()
+    except ValueError:
+        raise ValueError(f"{where}: {text!r} is not a date (DD/MM/YYYY)") from None
 
 
 def from_903(
@@ -190,10 +195,10 @@ def from_903(
     PLACE; dates DD/MM/YYYY). As cs-demand-model reads them: episodes of a child the Header
     does not list are left out; a child listed twice keeps its first DOB."""
     born: dict[str, dt.date] = {}
-    for row in header:
-        day = _dmy(row["DOB"])
+    for number, row in enumerate(header, start=2):
+        day = _dmy(row["DOB"], f"Header line {number}, DOB")
         if day is None:
-            raise ValueError(f"Header: child {row['CHILD']!r} has no DOB")
+            raise ValueError(f"Header line {number}, DOB: child {row['CHILD']!r} has none")
         born.setdefault(row["CHILD"], day)
     keys = {child: number for number, child in enumerate(born, start=1)}
     rows = []
@@ -201,8 +206,9 @@ def from_903(
         child = row["CHILD"]
         if child not in born:
             continue
-        start = _dmy(row["DECOM"])
+        start = _dmy(row["DECOM"], f"Episodes line {number}, DECOM")
         if start is None:
-            raise ValueError(f"Episodes line {number}: DECOM is blank for child {child!r}")
-        rows.append((keys[child], born[child], start, _dmy(row.get("DEC", "")), row["PLACE"], la))
+            raise ValueError(f"Episodes line {number}, DECOM: blank for child {child!r}")
+        end = _dmy(row.get("DEC", ""), f"Episodes line {number}, DEC")
+        rows.append((keys[child], born[child], start, end, row["PLACE"], la))
     return Episodes.build(rows)

@@ -287,8 +287,14 @@ def test_files_read_as_the_reference_reads_them():
     ]
     e = from_903(header, rows)
     assert len(e) == 1 and e.dob[0] == D(2015, 2, 1).toordinal() and e.end[0] == OPEN
-    with pytest.raises(ValueError, match="DECOM"):
+    with pytest.raises(ValueError, match="Episodes line 2, DECOM"):
         from_903(header, [{"CHILD": "A1", "DECOM": "", "DEC": "", "PLACE": "U4"}])
+    with pytest.raises(ValueError, match="Episodes line 2, DEC: '2025-03-01' is not a date"):
+        from_903(
+            header, [{"CHILD": "A1", "DECOM": "01/03/2025", "DEC": "2025-03-01", "PLACE": "U4"}]
+        )
+    with pytest.raises(ValueError, match="Header line 2, DOB"):
+        from_903([{"CHILD": "A1", "DOB": ""}], rows)
 
 
 # --- The loader: platform placements and care history -------------------------------------
