@@ -482,7 +482,8 @@ def _parts_table(
             Col("spend", "Spend in year 1", MONEY),
         ],
         note=f"Each {what}'s own model, estimated over its own children's episodes "
-        "(the child's LA; an RCC's LAs as they are today).",
+        "(the child's LA; an RCC's LAs as they are today), with its own interval. Spend at "
+        "the weekly costs above.",
         chart={"type": "bar", "label": "name", "values": ["today", "m12", "m60"]},
     )
     for part in parts:
