@@ -27,8 +27,11 @@ define ALLOWED_903
 504 CIN: the category of need is recorded in the LA's case system; platform placements leave it blank
 endef
 export ALLOWED_903
+# Social Finance's demand model (cs-demand-model), the reference the demand forecast is checked
+# against, in its own venv: it pins pandas < 2.
+VENV_DEMAND ?= .venv-demand
 
-.PHONY: help demo test install assets lint format migrate seed serve worker beat lock clean browser bench validate-903
+.PHONY: help demo test install assets lint format migrate seed serve worker beat lock clean browser bench validate-903 validate-demand
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -90,7 +93,7 @@ format: install  ## Format and fix what ruff can
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: install assets browser lint validate-903  ## Lint, validate-903, then the whole suite on PostgreSQL (pytest-xdist)
+test: install assets browser lint validate-903 validate-demand  ## Lint, validate-903, validate-demand, then the whole suite on PostgreSQL (pytest-xdist)
 	DATABASE_URL=$(TEST_DATABASE_URL) $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile -q
 
 $(VENV_903)/.installed: $(VALIDATOR_903)/requirements.txt
@@ -113,6 +116,15 @@ validate-903: install $(VENV_903)/.installed $(VALIDATE_903_DB)  ## Export every
 	DATABASE_URL=sqlite:///$(CURDIR)/$(VALIDATE_903_DB) $(PY) scripts/validate_903.py \
 		--validator-python $(VENV_903)/bin/python --validator $(VALIDATOR_903)/run.py \
 		--out .data/903
+
+$(VENV_DEMAND)/.installed: requirements-demand.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV_DEMAND)
+	$(VENV_DEMAND)/bin/pip install -q -r requirements-demand.txt
+	@touch $@
+
+validate-demand: install $(VENV_DEMAND)/.installed  ## Check the demand forecast against cs-demand-model on synthetic episodes (within 5% per cell at 12 months)
+	$(PY) scripts/validate_demand.py --reference-python $(VENV_DEMAND)/bin/python --out .data/demand
 
 bench: install  ## Run the benchmarks in bench/ (needs the national dataset on PostgreSQL)
 	@failed=""; for b in bench/*.py; do echo "== $$b"; \
