@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("apps.contracts.api.urls")),
     path("", include("apps.monitoring.api.urls")),
     path("", include("apps.reporting.api.urls")),
+    path("", include("apps.planning.api.urls")),
     # Anything else ending in a slash (a path with a non-numeric id, say) is a JSON 404; an
     # address without its slash is still redirected to the one with it.
     re_path(r"^(?P<path>[\s\S]*/)$", not_found, name="not-found"),
