@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -51,6 +51,7 @@ from .simulation import Assumptions, Person, Pricing, SimulationInput, Statement
 # Placements with foster carers other than relatives or friends: what the register's homes are.
 FOSTERING = (PlacementType.U4, PlacementType.U5, PlacementType.U6)
 STARTED = "S"  # SSDA903 RNE: started to be looked after
+SAME_CARERS = frozenset({"L", "P", "B"})  # RNE: a new episode with the same carers
 
 Step = Callable[[str], None]
 
@@ -243,27 +244,52 @@ def _needs(la_ids: list[int], levels: dict[int, str]) -> dict[int, tuple[Need, .
 
 
 def _lengths() -> tuple[np.ndarray, str]:
-    """Placement lengths in days to draw from: the cohort's ended fostering episodes (U4-U6),
-    else the platform's ended placements."""
-    sources: list[tuple[Any, str]] = [
-        (
-            CareEpisode.objects.filter(placement_type__in=FOSTERING, end_date__isnull=False),
-            "ended fostering episodes (U4 to U6)",
-        ),
-        (Placement.objects.filter(end_date__isnull=False), "ended placements on the platform"),
-    ]
-    for rows, source in sources:
-        days = sorted(
-            (end - begun).days
-            for begun, end in rows.values_list("start_date", "end_date")
-            if end is not None and end > begun
-        )
-        if days:
-            return np.array(days, dtype=np.int64), source
+    """Placement lengths in days to draw from: the cohort's ended stays with foster carers
+    (`stay_lengths`), else the platform's ended placements."""
+    rows = CareEpisode.objects.order_by("child_id", "start_date").values_list(
+        "child_id", "start_date", "end_date", "new_episode_reason", "placement_type"
+    )
+    days = stay_lengths(rows)
+    if days:
+        return np.array(days, dtype=np.int64), "ended stays with foster carers (U4 to U6)"
+    placements = Placement.objects.filter(end_date__isnull=False)
+    days = sorted(
+        (end - begun).days
+        for begun, end in placements.values_list("start_date", "end_date")
+        if end is not None and end > begun
+    )
+    if days:
+        return np.array(days, dtype=np.int64), "ended placements on the platform"
     raise DomainError(
         "There are no ended fostering episodes or placements to draw placement lengths from: "
         "import the LAs' care history (SSDA903) first."
     )
+
+
+def stay_lengths(
+    episodes: Iterable[tuple[int, dt.date, dt.date | None, str, str]],
+) -> list[int]:
+    """The lengths in days of the ended stays with the same foster carers (U4 to U6), from
+    episodes (child, start, end, RNE, PLACE) in order of child and start. A stay starts with a
+    new carer (RNE S, T or U) and goes on through the episodes that follow it on the day it
+    ends with the same carers (L, P, B): a change of legal status or of placement with the
+    same carers does not free the carers' place. Sorted, for a fixed order."""
+    out: list[int] = []
+    stay: list[Any] | None = None  # [child, start, end, fostering]
+
+    def close() -> None:
+        if stay is not None and stay[3] and stay[2] is not None and stay[2] > stay[1]:
+            out.append((stay[2] - stay[1]).days)
+
+    for child, begun, ended, rne, place in episodes:
+        same_carers = rne in SAME_CARERS
+        if stay is not None and child == stay[0] and same_carers and begun == stay[2]:
+            stay[2] = ended
+            continue
+        close()
+        stay = [child, begun, ended, place in FOSTERING]
+    close()
+    return sorted(out)
 
 
 def _statements() -> list[Statement]:

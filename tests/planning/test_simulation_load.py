@@ -15,7 +15,7 @@ from apps.contracts.choices import LotService
 from apps.contracts.selectors import PriceBook, scheduled_fee_for
 from apps.core.errors import DomainError
 from apps.planning.simulation import POLICIES, simulate_year
-from apps.planning.simulation_load import load_input
+from apps.planning.simulation_load import load_input, stay_lengths
 from apps.providers.choices import CareType
 from apps.providers.models import Household, Vacancy
 from apps.referrals.models import CareEpisode
@@ -127,3 +127,22 @@ def test_the_price_book_answers_as_scheduled_fee_for(world):
     assert book.fee(provider=ifa.pk, child_age=7, on=dt.date(2026, 6, 1), rcc=world.rcc.pk) == (
         Decimal("820.00")
     )
+
+
+def test_a_stay_with_the_same_carers_runs_across_changes_of_legal_status_and_placement():
+    d = dt.date(2024, 1, 1)
+
+    def on(n: int) -> dt.date:
+        return d + dt.timedelta(days=n)
+
+    episodes = [
+        (1, on(0), on(10), "S", "U6"),
+        (1, on(10), on(40), "L", "U6"),  # legal status only: the same stay
+        (1, on(40), on(50), "B", "U4"),  # a new placement with the same carers
+        (1, on(50), on(60), "T", "U6"),  # new carers: a new stay
+        (1, on(70), on(75), "L", "U6"),  # after a gap: a stay of its own
+        (2, on(0), on(30), "S", "U1"),  # with relatives: not a register home
+        (2, on(30), None, "U", "U5"),  # not ended
+        (3, on(5), on(5), "S", "U6"),  # no days
+    ]
+    assert stay_lengths(episodes) == [5, 10, 50]
