@@ -1,6 +1,6 @@
 """Benchmark: the simulated year of matching over the national register (issue 14, capability 5).
 
-    .venv/bin/python bench/simulate_year.py [--seeds 1 2 3] [--markdown]
+    .venv/bin/python bench/simulate_year.py [--seeds 1 2 3] [--markdown] [--repeat N]
 
 Uses DATABASE_URL (default postgres://postgres@127.0.0.1:5432/rcc_bench) and
 DJANGO_SETTINGS_MODULE (default config.settings.local, DEBUG off). Reads only: the register and
@@ -13,7 +13,10 @@ assignment), each timed. A national run is what `simulate_year --policy all` doe
 plus the three policies. Target: each national run (all three policies) in 5 minutes.
 
 Prints each seed's comparison and, with `--markdown`, the table for docs/planning-simulation.md.
-Exits 1 when a target is missed or there is no national register to simulate over.
+`--repeat N` is for timing only, where the cohort is not seeded: each child arrives N times, on
+days drawn for the seed (the figures then say nothing about the policies).
+Exits 1 when a target is missed, when there is no national register to simulate over, or when
+the cohort is missing (fewer arrivals than a national year).
 """
 
 from __future__ import annotations
@@ -37,20 +40,23 @@ COHORT_MINIMUM = 10_000  # arrivals: fewer means the looked-after cohort has not
 
 
 def markdown(results_by_seed: dict[int, dict[str, Any]], inputs: dict[str, Any]) -> str:
-    """One table: a row per measure, a column per policy and seed."""
-    from apps.planning.simulation import POLICIES
+    """One table: a row per measure, a column per policy, each cell the seeds' figures in
+    order ("seed 1 / seed 2 / seed 3")."""
+    from apps.planning.simulation import POLICIES, POLICY_LABELS
     from apps.planning.simulation_tables import measures
     from apps.reporting.templatetags.reporting_tags import cell_text
 
     cols = measures(inputs.get("assumptions"))
     seeds = sorted(results_by_seed)
-    head = ["Measure", *[f"{p} (seed {s})" for p in POLICIES for s in seeds]]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    head = [f"Measure (seeds {', '.join(str(s) for s in seeds)})"]
+    head += [POLICY_LABELS[p] for p in POLICIES]
+    lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * len(POLICIES)]
     for c in cols:
         cells = [
-            cell_text(results_by_seed[s][p]["summary"].get(c.key), c.type)
+            " / ".join(
+                cell_text(results_by_seed[s][p]["summary"].get(c.key), c.type) for s in seeds
+            )
             for p in POLICIES
-            for s in seeds
         ]
         lines.append("| " + " | ".join([c.label, *cells]) + " |")
     return "\n".join(lines)
@@ -60,11 +66,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--markdown", action="store_true", help="print the table for docs/")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="timing only: each child arrives this many times"
+    )
     args = parser.parse_args()
 
     import django
 
     django.setup()
+    import dataclasses
+
     from apps.planning.simulation import POLICIES, simulate_year
     from apps.planning.simulation_load import load_input
     from apps.planning.simulation_tables import as_text
@@ -78,6 +89,14 @@ def main() -> int:
     started = time.monotonic()
     data = load_input(rcc_id=None)
     load_s = time.monotonic() - started
+    if args.repeat > 1:
+        data.people = [
+            dataclasses.replace(p, key=f"{p.key}#{k}", entered=None)
+            for k in range(args.repeat)
+            for p in data.people
+        ]
+        data.entries = False
+        data.facts.update(children=len(data.people), arrivals="draws (--repeat: timing only)")
     facts = data.facts
     year = f", the year from {facts['year_from']}" if facts["year_from"] else ""
     print(
@@ -89,7 +108,7 @@ def main() -> int:
         f"placement lengths ({facts['lengths_source']}, median {facts['median_length_days']:.0f} "
         f"days); {facts['statements']:,} referrals' statements"
     )
-    if facts["children"] < COHORT_MINIMUM:
+    if facts["children"] < COHORT_MINIMUM or args.repeat > 1:
         print(
             f"Only {facts['children']:,} arrivals: the looked-after cohort is not seeded here, "
             "so this is not the national year."
