@@ -96,8 +96,9 @@ def main() -> int:
             for p in data.people
         ]
         data.entries = False
-        data.facts.update(children=len(data.people), arrivals="draws (--repeat: timing only)")
-    facts = data.facts
+    facts = data.describe()
+    if args.repeat > 1:
+        facts["arrivals"] = "draws (--repeat: timing only)"
     year = f", the year from {facts['year_from']}" if facts["year_from"] else ""
     print(
         f"Read in {load_s:.1f} s: {facts['homes']:,} homes, {facts['places']:,} approved places "
@@ -114,7 +115,7 @@ def main() -> int:
             "so this is not the national year."
         )
         failures.append("cohort missing")
-    inputs = {**facts, "assumptions": data.assumptions.as_dict()}
+    inputs = facts
 
     by_seed: dict[int, dict[str, Any]] = {}
     for seed in args.seeds:

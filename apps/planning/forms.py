@@ -24,6 +24,7 @@ class SimulationForm(forms.Form):
     seed = forms.IntegerField(
         label="Seed",
         initial=1,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
         min_value=0,
         max_value=MAX_SEED,
         help_text="The same seed gives the same year: the same children, placement lengths and "
@@ -53,4 +54,3 @@ class SimulationForm(forms.Form):
             self.fields["rcc"].empty_label = None  # type: ignore[attr-defined]
             self.fields["rcc"].error_messages["required"] = "Choose your RCC."
         self.fields["rcc"].queryset = rccs  # type: ignore[attr-defined]
-        self.fields["seed"].widget.attrs.update({"inputmode": "numeric", "spellcheck": "false"})

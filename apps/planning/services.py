@@ -221,12 +221,7 @@ def simulation_run_execute(
         logger.exception("simulation run %s failed", run_id)
         _fail(run_id, f"The simulation stopped with an error: {exc}")
         return "failed"
-    inputs = {
-        **data.facts,
-        "seed": run.seed,
-        "assumptions": data.assumptions.as_dict(),
-        "policies": run.policies,
-    }
+    inputs = {**data.describe(), "seed": run.seed, "policies": run.policies}
     return _store(run_id, inputs, results)
 
 

@@ -184,7 +184,6 @@ class SimulationInput:
     rcc_id: int | None = None  # the scope: an RCC's children, or England's
     entries_from: dt.date | None = None  # the first day of the year the entries are from
     assumptions: Assumptions = field(default_factory=Assumptions)
-    facts: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         area = self.area
@@ -196,6 +195,29 @@ class SimulationInput:
         self.occupied = np.maximum(0, self.places.astype(np.int64) - open_now - self.held)
         self._in_house: dict[int, np.ndarray] = {}
         self._near: dict[tuple[tuple[float, float], float], tuple[np.ndarray, np.ndarray]] = {}
+
+    def describe(self) -> dict[str, Any]:
+        """What the simulation reads, in figures (kept with a run, shown on its page)."""
+        homes = self.area.homes
+        return {
+            "homes": len(homes),
+            "places": int(self.places.sum()),
+            "places_open": sum(len(h.dates) for h in homes),
+            "places_occupied": int(self.occupied.sum()),
+            "places_on_hold": int(self.held.sum()),
+            "children": len(self.people),
+            "arrivals": "entries" if self.entries else "draws",
+            "year_from": (
+                self.entries_from.isoformat() if self.entries and self.entries_from else None
+            ),
+            "children_with_needs": sum(1 for p in self.people if p.needs),
+            "lengths": len(self.lengths),
+            "lengths_source": self.lengths_source,
+            "median_length_days": float(np.median(self.lengths)) if len(self.lengths) else None,
+            "statements": len(self.statements),
+            "start": self.start.isoformat(),
+            "assumptions": self.assumptions.as_dict(),
+        }
 
     def weights_of(self, rcc_id: int) -> MatchingWeights:
         found = self.weights.get(rcc_id)
@@ -603,7 +625,7 @@ def summarise(outcomes: Iterable[Outcome], assumptions: Assumptions) -> dict[str
         "p90_miles": _q(distance, 90),
         "within_near_percent": _pct(int((distance <= assumptions.near_miles).sum()), len(placed)),
         "weekly_cost_mean": round(float(fees.mean()), 2) if fees.size else None,
-        "weekly_cost_total": round(float(fees.sum()), 2),
+        "weekly_cost_total": round(float(fees.sum()), 2) if fees.size else None,
         "unpriced": sources.get(UNPRICED, 0),
         "price_sources": {k: sources.get(k, 0) for k in (SCHEDULE, IN_HOUSE_COST, OFFERED)},
         "days_mean": round(float(days.mean()), 1) if days.size else None,

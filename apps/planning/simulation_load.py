@@ -86,7 +86,7 @@ def load_input(
     pricing = Pricing(PriceBook(), _in_house_costs(), _offered_fees())
     rcc_names = dict(Organisation.objects.rccs().values_list("pk", "name"))
     weights = {w.rcc_id: w for w in MatchingWeights.objects.all()}
-    data = SimulationInput(
+    return SimulationInput(
         start=start,
         area=area,
         places=places,
@@ -104,23 +104,6 @@ def load_input(
         assumptions=assumptions,
         entries_from=year_from,
     )
-    data.facts = {
-        "homes": len(homes),
-        "places": int(places.sum()),
-        "places_open": sum(len(h.dates) for h in homes),
-        "places_occupied": int(data.occupied.sum()),
-        "places_on_hold": int(held.sum()),
-        "children": len(people),
-        "arrivals": "entries" if entries else "draws",
-        "year_from": year_from.isoformat() if year_from else None,
-        "children_with_needs": sum(1 for p in people if p.needs),
-        "lengths": len(lengths),
-        "lengths_source": lengths_source,
-        "median_length_days": float(np.median(lengths)),
-        "statements": len(data.statements),
-        "start": start.isoformat(),
-    }
-    return data
 
 
 def _places(homes: list[Any]) -> tuple[np.ndarray, np.ndarray]:

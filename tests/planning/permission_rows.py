@@ -48,7 +48,7 @@ def _simulation(rcc: Any, *, done: bool = True) -> Any:
         rcc=rcc,
         status="done" if done else "running",
         finished_at=timezone.now() if done else None,
-        inputs={**data.facts, "assumptions": data.assumptions.as_dict()},
+        inputs=data.describe(),
         results=simulate_year(data, POLICIES, seed=1) if done else {},
     )
 

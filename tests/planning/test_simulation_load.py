@@ -47,10 +47,11 @@ def test_the_arrivals_are_the_cohorts_entries_into_foster_care_in_the_latest_yea
     first = min(data.people, key=lambda p: p.entered or dt.date.max)
     assert first.centre_label == "OL1"
     assert [(n.domain, n.rank) for n in first.needs] == [("Behaviour", 3)]  # the latest
-    assert data.facts["children"] == 3 and data.facts["children_with_needs"] == 3
+    facts = data.describe()
+    assert facts["children"] == 3 and facts["children_with_needs"] == 3
     # every active household in England, whichever children are simulated
-    assert data.facts["homes"] == Household.objects.filter(status="active").count() == 3
-    assert data.facts["places"] == 4 and data.facts["places_open"] == 4
+    assert facts["homes"] == Household.objects.filter(status="active").count() == 3
+    assert facts["places"] == 4 and facts["places_open"] == 4
     # the lengths come from the ended fostering episodes (U4 to U6)
     assert sorted(data.lengths.tolist()) == [100, 180]
     national = load_input(rcc_id=None)

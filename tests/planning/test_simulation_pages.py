@@ -37,7 +37,7 @@ def done_run(rcc, **fields):
         rcc=rcc,
         status="done",
         finished_at=timezone.now(),
-        inputs={**data.facts, "assumptions": data.assumptions.as_dict()},
+        inputs=data.describe(),
         results=simulate_year(data, POLICIES, seed=1),
         **fields,
     )

@@ -98,7 +98,9 @@ class SimulationCreateView(RuleRequiredMixin, FormView):
 
 
 def _decorated(run: SimulationRun) -> list[dict[str, Any]]:
-    """The run's tables as the page shows them: cells as text, chart data, download links."""
+    """The run's tables as the page shows them: cells as text, chart data, download links.
+    The comparison is read a measure a row and a policy a column (its chart and downloads are
+    a policy a row)."""
     url = reverse("planning:simulation_export", args=[run.pk])
     out = []
     for key, table in simulation_tables(run).items():
@@ -106,13 +108,26 @@ def _decorated(run: SimulationRun) -> list[dict[str, Any]]:
             continue  # every figure together: the CSV of the page
         t = table.as_dict()
         kinds = [c["type"] for c in t["columns"]]
+        columns = t["columns"]
+        body = [
+            [(cell_text(v, k), k != "text") for v, k in zip(row, kinds, strict=False)]
+            for row in t["rows"]
+        ]
+        if key == "sim_comparison":
+            columns = [{"key": "measure", "label": "Measure", "type": "text"}] + [
+                {"key": f"policy_{i}", "label": row[0], "type": "count"}
+                for i, row in enumerate(t["rows"])
+            ]
+            body = [
+                [(c["label"], False), *[(cell_text(row[i], c["type"]), True) for row in t["rows"]]]
+                for i, c in enumerate(t["columns"])
+                if i > 0
+            ]
         out.append(
             {
                 **t,
-                "body": [
-                    [(cell_text(v, k), k != "text") for v, k in zip(row, kinds, strict=False)]
-                    for row in t["rows"]
-                ],
+                "columns": columns,
+                "body": body,
                 "chart_data": chart_data(t),
                 "chart_id": f"chart-{key}",
                 "csv_url": f"{url}?table={key}&export=csv",
