@@ -29,7 +29,8 @@ from .choices import SimulationPolicy
 from .models import SimulationRun
 from .permissions import VIEW_PLANNING
 from .querysets import planning_scope
-from .simulation import Progress, SimulationInput, simulate_year
+from .simulation import Progress, simulate_year
+from .simulation_input import SimulationInput
 from .simulation_load import load_input
 
 logger = logging.getLogger(__name__)

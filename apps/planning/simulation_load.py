@@ -46,7 +46,7 @@ from apps.referrals.models import (
     Referral,
 )
 
-from .simulation import Assumptions, Person, Pricing, SimulationInput, Statement
+from .simulation_input import Assumptions, Person, Pricing, SimulationInput, Statement
 
 # Placements with foster carers other than relatives or friends: what the register's homes are.
 FOSTERING = (PlacementType.U4, PlacementType.U5, PlacementType.U6)

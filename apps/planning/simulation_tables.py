@@ -11,7 +11,8 @@ import tablib
 from apps.reporting.build.tables import COUNT, DAYS, MILES, MONEY, PERCENT, TEXT, Col, Table
 from apps.reporting.templatetags.reporting_tags import cell_text
 
-from .simulation import POLICY_LABELS, Assumptions
+from .simulation import POLICY_LABELS
+from .simulation_input import Assumptions
 
 SECTION = "Simulated year"
 

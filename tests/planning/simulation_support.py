@@ -10,7 +10,13 @@ import numpy as np
 from django.utils import timezone
 
 from apps.organisations.kinds import OrganisationKind
-from apps.planning.simulation import Assumptions, Person, Pricing, SimulationInput, Statement
+from apps.planning.simulation_input import (
+    Assumptions,
+    Person,
+    Pricing,
+    SimulationInput,
+    Statement,
+)
 from apps.providers.choices import CareType
 from apps.referrals.matching import Area, Home, Need
 from apps.referrals.models import CareEpisode

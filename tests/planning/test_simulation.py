@@ -13,19 +13,21 @@ import pytest
 
 from apps.planning.simulation import (
     BATCH,
-    IN_HOUSE_COST,
     NEEDS_FIRST,
-    OFFERED,
     POLICIES,
-    SCHEDULE,
     SEQUENTIAL,
+    prepare,
+    run_policy,
+    simulate_year,
+)
+from apps.planning.simulation_input import (
+    IN_HOUSE_COST,
+    OFFERED,
+    SCHEDULE,
     UNPRICED,
     Assumptions,
     Pricing,
     Statement,
-    prepare,
-    run_policy,
-    simulate_year,
 )
 from apps.providers.choices import CareType
 from apps.referrals.matching import ProviderType
