@@ -70,7 +70,7 @@ class Command(BaseCommand):
             raise CommandError(f"Simulation run {run.pk} failed: {run.error}")
         self.stdout.write(
             f"Simulated year for {run.scope_label}, seed {run.seed}: "
-            f"{run.inputs['children']} children, {run.inputs['homes']} homes"
+            f"{run.inputs['children']:,} children, {run.inputs['homes']:,} homes"
         )
         self.stdout.write(as_text(run.results, run.policies, run.inputs))
         self.stdout.write(f"Kept as simulation run {run.pk}.")
