@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, Max
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from apps.contracts.models import InHouseCost
@@ -52,6 +52,7 @@ from .simulation_input import Assumptions, Person, Pricing, SimulationInput, Sta
 FOSTERING = (PlacementType.U4, PlacementType.U5, PlacementType.U6)
 STARTED = "S"  # SSDA903 RNE: started to be looked after
 SAME_CARERS = frozenset({"L", "P", "B"})  # RNE: a new episode with the same carers
+CHUNK = 5000  # ids per query where a list of ids is read
 
 Step = Callable[[str], None]
 
@@ -121,6 +122,23 @@ def _places(homes: list[Any]) -> tuple[np.ndarray, np.ndarray]:
     return places, held
 
 
+CHILD_FIELDS = (
+    "pk",
+    "la_id",
+    "la__dfe_la_code",
+    "local_identifier",
+    "date_of_birth",
+    "home_postcode_district_id",
+    "home_postcode_district__latitude",
+    "home_postcode_district__longitude",
+    "la__latitude",
+    "la__longitude",
+    "languages",
+    "religion",
+    "ethnicity",
+)
+
+
 def _cohort(
     la_ids: list[int],
     rcc_of_la: dict[int, int],
@@ -130,44 +148,31 @@ def _cohort(
 ) -> tuple[list[Person], bool, dt.date | None]:
     """The arrivals: the cohort's entries into foster care (an S episode with a U4-U6
     placement) in the latest year of records up to `start` (the same year for every scope),
-    else each child of the cohort once, on a day to be drawn."""
+    else each child of the cohort once, on a day to be drawn. Only the arriving children are
+    read, with their latest needs."""
     started = CareEpisode.objects.filter(new_episode_reason=STARTED, placement_type__in=FOSTERING)
     last = started.filter(start_date__lte=start).aggregate(last=Max("start_date"))["last"]
-    children = Child.objects.filter(la_id__in=la_ids)
-    rows = children.values_list(
-        "pk",
-        "la_id",
-        "la__dfe_la_code",
-        "local_identifier",
-        "date_of_birth",
-        "home_postcode_district_id",
-        "home_postcode_district__latitude",
-        "home_postcode_district__longitude",
-        "la__latitude",
-        "la__longitude",
-        "languages",
-        "religion",
-        "ethnicity",
-    )
-    known = {row[0]: row for row in rows}
-    needs = _needs(la_ids, levels)
     if last is not None:
         year_from = last - dt.timedelta(days=assumptions.year_days - 1)
-        entries = list(
-            started.filter(child__la_id__in=la_ids, start_date__gte=year_from, start_date__lte=last)
-            .order_by("start_date")
-            .values_list("child_id", "start_date")
+        in_year = started.filter(
+            child__la_id__in=la_ids, start_date__gte=year_from, start_date__lte=last
         )
+        entries = list(in_year.order_by("start_date").values_list("child_id", "start_date"))
         if entries:
+            children = Child.objects.filter(pk__in=in_year.values("child_id"))
+            known = {row[0]: row for row in children.values_list(*CHILD_FIELDS)}
+            needs = _needs(children, levels)
             people = [
                 person
                 for child_id, entered in entries
                 if (person := _person(known[child_id], entered, rcc_of_la, needs)) is not None
             ]
             return people, True, year_from
+    children = Child.objects.filter(la_id__in=la_ids)
+    needs = _needs(children, levels)
     people = [
         person
-        for row in known.values()
+        for row in children.values_list(*CHILD_FIELDS)
         if (person := _person(row, None, rcc_of_la, needs)) is not None
     ]
     return people, False, None
@@ -203,23 +208,24 @@ def _person(
     )
 
 
-def _needs(la_ids: list[int], levels: dict[int, str]) -> dict[int, tuple[Need, ...]]:
+def _needs(children: QuerySet[Child], levels: dict[int, str]) -> dict[int, tuple[Need, ...]]:
     """Each child's needs in their latest assessment, at a level above none, highest first."""
     latest: dict[int, tuple[int, int]] = {}
-    for child_id, pk, version in NeedsAssessment.objects.filter(
-        child__la_id__in=la_ids
-    ).values_list("child_id", "pk", "version"):
+    for child_id, pk, version in NeedsAssessment.objects.filter(child__in=children).values_list(
+        "child_id", "pk", "version"
+    ):
         if child_id not in latest or version > latest[child_id][0]:
             latest[child_id] = (version, pk)
     child_of = {pk: child_id for child_id, (_, pk) in latest.items()}
     found: dict[int, list[Need]] = defaultdict(list)
-    items = NeedsAssessmentItem.objects.filter(
-        assessment__child__la_id__in=la_ids, level__rank__gt=0
-    ).values_list("assessment_id", "domain_id", "domain__name", "level__rank")
-    for assessment_id, domain_id, name, rank in items:
-        owner = child_of.get(assessment_id)
-        if owner is not None:
-            found[owner].append(Need(domain_id, name, rank, levels.get(rank, str(rank))))
+    ids = sorted(child_of)
+    for i in range(0, len(ids), CHUNK):
+        items = NeedsAssessmentItem.objects.filter(
+            assessment_id__in=ids[i : i + CHUNK], level__rank__gt=0
+        ).values_list("assessment_id", "domain_id", "domain__name", "level__rank")
+        for assessment_id, domain_id, name, rank in items:
+            need = Need(domain_id, name, rank, levels.get(rank, str(rank)))
+            found[child_of[assessment_id]].append(need)
     return {
         child_id: tuple(sorted(needs, key=lambda n: (-n.rank, n.domain)))
         for child_id, needs in found.items()
