@@ -265,3 +265,25 @@ def test_an_unknown_policy_is_refused():
     data = simulation_input([home(1, IFA, "M14")], [child("a")])
     with pytest.raises(ValueError, match="Unknown policy"):
         run_policy(prepare(data, 1), "in-house-only")
+
+
+def test_the_search_ranks_homes_exactly_as_the_hub_sees_them():
+    """`Scorer.scores` with `best_first` (the simulation) and `Scorer.score` (the options the
+    hub sees) give the same homes, scores and order."""
+    from apps.referrals.matching import Scorer, best_first, miles_from
+    from apps.referrals.models import MatchingWeights
+
+    homes, people, _occupied, _lengths, statements = _random_world(9)
+    data = simulation_input(homes, people, statements=statements)
+    prepared = prepare(data, seed=4)
+    weights = MatchingWeights()
+    for arrival in prepared.children[:40]:
+        area, profile = data.area, arrival.profile
+        idx = np.arange(len(homes))
+        distances = miles_from(profile.centre, area.lat, area.lng)
+        scorer = Scorer(profile, weights, {}, 60.0)
+        shown = scorer.score(area, idx, distances, np.ones(len(homes)))
+        scores = scorer.scores(area, idx, distances)
+        order = best_first(scores, distances, data.ids)
+        assert data.ids[order].tolist() == shown.household_ids.tolist()
+        assert scores[order].tolist() == shown.scores.tolist()
