@@ -19,6 +19,7 @@ from django.views.generic import FormView
 from apps.core.errors import DomainError
 from apps.core.exports import CONTENT_TYPES, attachment, dataset_export
 from apps.core.views import RuleRequiredMixin, ScopedDetailView, ScopedListView
+from apps.reporting.choices import RunStatus
 from apps.reporting.selectors import chart_data
 from apps.reporting.templatetags.reporting_tags import cell_text
 
@@ -147,7 +148,7 @@ class SimulationDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         run: SimulationRun = self.object
-        done = run.status == "done" and bool(run.results)
+        done = run.status == RunStatus.DONE and bool(run.results)
         ctx["tables"] = _decorated(run) if done else []
         ctx["results"] = [
             {
@@ -196,7 +197,7 @@ class SimulationExportView(RuleRequiredMixin, View):
         fmt = request.GET.get("export", "csv")
         if fmt not in CONTENT_TYPES:
             return HttpResponse("export must be csv or xlsx.", status=400)
-        if run.status != "done" or not run.results:
+        if run.status != RunStatus.DONE or not run.results:
             raise Http404("This simulation has no results yet.")
         key = request.GET.get("table", "sim_results")
         table = simulation_tables(run).get(key)
