@@ -15,7 +15,14 @@ from django.utils import timezone
 
 from apps.providers.choices import CARE_TYPE_CODES
 
-from .choices import LOT_CARE_TYPE, AlertKind, EnrolmentStatus, LotService, fee_field_for_age
+from .choices import (
+    FEE_BANDS,
+    LOT_CARE_TYPE,
+    AlertKind,
+    EnrolmentStatus,
+    LotService,
+    fee_field_for_age,
+)
 from .dates import financial_year_bounds
 from .models import (
     ContractAlert,
@@ -80,6 +87,18 @@ def scheduled_fee_for(
             band, "lot__service_type", "lot__framework__owner_id", "lot__framework__owner__kind"
         )
     )
+    return pick_scheduled_fee(rows, care_types=care_types, rcc_id=rcc_id)
+
+
+def pick_scheduled_fee(
+    rows: Iterable[tuple[Any, str, int, str]],
+    *,
+    care_types: int | Iterable[str] | None,
+    rcc_id: int | None,
+) -> decimal.Decimal | None:
+    """Of the schedules that apply, (fee, lot service type, framework owner id, owner kind),
+    the fee that sets the price: a lot for the household's particular care type wins over a
+    standard lot; then the RCC's own frameworks, then the NCC's; then the lowest fee."""
     mask = _care_mask(care_types)
     best: tuple[Any, ...] | None = None
     best_fee: decimal.Decimal | None = None
@@ -96,6 +115,65 @@ def scheduled_fee_for(
         if best is None or key < best:
             best, best_fee = key, fee
     return best_fee
+
+
+class PriceBook:
+    """Every price schedule that can set a fee, read in one query, answering as
+    `scheduled_fee_for` does for any provider, age, care types, day and RCC without going back
+    to the database: for callers that price many placements at once (the planning
+    simulation). The conditions below are `scheduled_fee_for`'s, checked in memory."""
+
+    def __init__(self) -> None:
+        bands = [f"fee_{suffix}" for suffix, *_ in FEE_BANDS]
+        rows = (
+            PriceSchedule.objects.filter(
+                lot__enrolments__provider_id=F("provider_id"),
+                lot__enrolments__status=EnrolmentStatus.ACCEPTED,
+            )
+            .exclude(lot__service_type__in=[LotService.SIBLING_GROUPS, LotService.SPECIALIST])
+            .order_by("provider_id", "pk")
+            .values_list(
+                "provider_id",
+                "valid_from",
+                "valid_to",
+                "lot__age_min",
+                "lot__age_max",
+                "lot__framework__start_date",
+                "lot__framework__end_date",
+                "lot__service_type",
+                "lot__framework__owner_id",
+                "lot__framework__owner__kind",
+                *bands,
+            )
+        )
+        self._band_index = {band: i for i, band in enumerate(bands)}
+        self._schedules: dict[int, list[tuple[Any, ...]]] = {}
+        for provider_id, *rest in rows:
+            self._schedules.setdefault(provider_id, []).append(tuple(rest))
+
+    def fee(
+        self,
+        *,
+        provider: Any,
+        child_age: int,
+        care_types: int | Iterable[str] | None = None,
+        on: datetime.date,
+        rcc: Any = None,
+    ) -> decimal.Decimal | None:
+        band = fee_field_for_age(child_age)
+        if band is None:
+            return None
+        i = 9 + self._band_index[band]
+        applying = (
+            (row[i], row[6], row[7], row[8])
+            for row in self._schedules.get(getattr(provider, "pk", provider), ())
+            if row[0] <= on
+            and (row[1] is None or row[1] >= on)
+            and row[2] <= child_age <= row[3]
+            and row[4] <= on <= row[5]
+            and row[i] is not None
+        )
+        return pick_scheduled_fee(applying, care_types=care_types, rcc_id=getattr(rcc, "pk", rcc))
 
 
 def _care_mask(care_types: int | Iterable[str] | None) -> int:

@@ -7,9 +7,13 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from apps.reporting.build.tables import Table
 from apps.reporting.choices import ReportKind
 from apps.reporting.models import ReportSnapshot
 from apps.reporting.selectors import ordered_tables
+
+from .models import SimulationRun
+from .simulation_tables import run_tables
 
 CHOICES = 12
 
@@ -40,3 +44,18 @@ def planning_choices(qs: QuerySet[ReportSnapshot], *, rcc_id: int | None) -> lis
 def section_tables(snapshot: ReportSnapshot, section: str) -> list[dict[str, Any]]:
     """The snapshot's tables of one section, in build order."""
     return [t for t in ordered_tables(snapshot) if t.get("section") == section]
+
+
+# --- Simulated years ---------------------------------------------------------------------------
+
+
+def simulation_runs_for_list(qs: QuerySet[SimulationRun]) -> QuerySet[SimulationRun]:
+    """Runs for a list: without their results (read on the run's own page)."""
+    return qs.select_related("rcc", "requested_by").defer("results", "inputs")
+
+
+def simulation_tables(run: SimulationRun) -> dict[str, Table]:
+    """A done run's tables, from its stored results."""
+    return run_tables(
+        run.results, run.policies, run.inputs, scope=run.scope_label, national=run.rcc_id is None
+    )

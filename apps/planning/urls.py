@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import early_warning, sections
+from .views import early_warning, sections, simulation
 
 app_name = "planning"
 
@@ -12,5 +12,22 @@ urlpatterns = [
         "national/<slug:section>/",
         sections.NationalSectionView.as_view(),
         name="national_section",
+    ),
+    path("simulations/", simulation.SimulationListView.as_view(), name="simulations"),
+    path("simulations/new/", simulation.SimulationCreateView.as_view(), name="simulation_create"),
+    path(
+        "simulations/<int:pk>/",
+        simulation.SimulationDetailView.as_view(),
+        name="simulation_detail",
+    ),
+    path(
+        "simulations/<int:pk>/progress/",
+        simulation.SimulationProgressView.as_view(),
+        name="simulation_progress",
+    ),
+    path(
+        "simulations/<int:pk>/export/",
+        simulation.SimulationExportView.as_view(),
+        name="simulation_export",
     ),
 ]

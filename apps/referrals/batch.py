@@ -24,8 +24,9 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from django.utils import timezone
@@ -45,6 +46,28 @@ from .matching import (
 from .models import Referral
 
 MAX_REPAIR_ROUNDS = 50
+
+
+class Candidate(Protocol):
+    """What the assignment reads of a row: the latest start date (on its profile), the number
+    of children, and the value of each home that is one of its options (household id ->
+    value). A `Row` here; the planning simulation's waiting children too."""
+
+    @property
+    def profile(self) -> Profile: ...
+
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def values(self) -> dict[int, float]: ...
+
+
+class PlacesOf(Protocol):
+    """What the assignment reads of a home: the day each of its open places is free from."""
+
+    @property
+    def dates(self) -> list[dt.date]: ...
 
 
 @dataclass
@@ -174,7 +197,7 @@ def _queue_key(row: Row) -> tuple[int, dt.datetime, int]:
     return (0 if referral.urgency == Urgency.EMERGENCY else 1, sent, referral.pk)
 
 
-def _fits(rows: list[Row], home: Home) -> bool:
+def _fits(rows: Sequence[Candidate], home: PlacesOf) -> bool:
     """Can these rows all have their places in this home by their own dates?"""
     free = list(home.dates)
     for row in sorted(rows, key=lambda r: r.profile.start_by):
@@ -189,7 +212,7 @@ def _fits(rows: list[Row], home: Home) -> bool:
 class _Problem:
     """The value matrix, built once: rows x open places (one column per place)."""
 
-    def __init__(self, rows: list[Row], homes: dict[int, Home]) -> None:
+    def __init__(self, rows: Sequence[Candidate], homes: Mapping[int, PlacesOf]) -> None:
         last_day = max(row.profile.start_by for row in rows)
         households: list[int] = []
         days: list[int] = []
@@ -227,8 +250,12 @@ class _Problem:
         }
 
 
-def _assign(rows: list[Row], homes: dict[int, Home]) -> tuple[dict[int, int], int]:
-    """Solve, then repair homes asked for more places than they have (sibling groups)."""
+def assign_places(
+    rows: Sequence[Candidate], homes: Mapping[int, PlacesOf]
+) -> tuple[dict[int, int], int]:
+    """The assignment of rows (by index) to homes (household ids) that maximises the total
+    value, and the solver's rounds: solve, then repair homes asked for more places than they
+    have (sibling groups)."""
     if not rows:
         return {}, 0
     problem = _Problem(rows, homes)
@@ -294,7 +321,7 @@ def batch_match(rcc_id: int, *, today: dt.date | None = None) -> BatchResult:
             options, _ = rank_options(profile, weights, area, today)
             rows.append(Row(referral, profile, options))
 
-    assignment, rounds = _assign(rows, homes)
+    assignment, rounds = assign_places(rows, homes)
     greedy = _greedy(rows, homes)
     holders: dict[int, list[Row]] = defaultdict(list)
     for r, household_id in assignment.items():

@@ -366,7 +366,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 # Reporting (apps.reporting): report runs go to their own "reports" queue (the worker listens
 # on celery,reports). Beat asks for the monthly RCC reports, the quarterly national report and
 # the nightly dashboards, and sweeps runs whose worker stopped or that never reached the queue.
-CELERY_TASK_ROUTES = {"apps.reporting.tasks.*": {"queue": "reports"}}
+CELERY_TASK_ROUTES = {
+    "apps.reporting.tasks.*": {"queue": "reports"},
+    # Planning's simulated years are long jobs like reports: the same queue.
+    "apps.planning.tasks.*": {"queue": "reports"},
+}
 CELERY_BEAT_SCHEDULE.update(
     {
         "reports-rcc-monthly": {
@@ -387,6 +391,10 @@ CELERY_BEAT_SCHEDULE.update(
         },
         "reports-sweep-runs": {
             "task": "apps.reporting.tasks.sweep_report_runs",
+            "schedule": 5 * 60,
+        },
+        "planning-sweep-simulations": {
+            "task": "apps.planning.tasks.sweep_simulation_runs",
             "schedule": 5 * 60,
         },
     }

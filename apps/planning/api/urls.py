@@ -1,7 +1,12 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
 from .early_warning import EarlyWarningAPIView
+from .simulation import SimulationRunViewSet
 from .views import NationalPlanningAPIView, RccPlanningAPIView
+
+router = SimpleRouter()
+router.register("planning/simulations", SimulationRunViewSet, basename="simulation-run")
 
 urlpatterns = [
     path(
@@ -15,4 +20,5 @@ urlpatterns = [
         name="planning-national-section",
     ),
     path("early-warning/", EarlyWarningAPIView.as_view(), name="early-warning"),
+    *router.urls,
 ]

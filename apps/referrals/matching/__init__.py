@@ -51,7 +51,9 @@ from .score import (
     OptionList,
     Scored,
     Scorer,
+    best_first,
     read_preferences,
+    total_score,
 )
 from .stability import STABILITY_MIN_ENDINGS, STABILITY_WINDOW_DAYS, Stability, stability_for
 
@@ -79,6 +81,7 @@ __all__ = [
     "age_on",
     "area_for",
     "assess_households",
+    "best_first",
     "exclusion_masks",
     "forget_snapshot",
     "miles",
@@ -90,6 +93,7 @@ __all__ = [
     "read_preferences",
     "screen",
     "stability_for",
+    "total_score",
     "weights_for",
     "weights_of",
 ]

@@ -309,6 +309,25 @@ def _homes_with_places(day: dt.date | None, **where: Any) -> list[Home]:
     return homes
 
 
+def load_register(**where: Any) -> list[Home]:
+    """Every active household (matching `where`), whether or not a place is open, each with
+    its open places' dates, ordered by provider and reference: the whole register as the
+    matcher sees it, for a caller that fills and frees places itself (the planning simulation
+    works on this copy and never writes to the register). Two queries."""
+    households = Household.objects.filter(status=HouseholdStatus.ACTIVE, **where)
+    dates: dict[int, list[dt.date]] = {}
+    places = Vacancy.objects.filter(status="open", household__in=households.values("pk"))
+    for household_id, available_from in places.values_list("household_id", "available_from"):
+        dates.setdefault(household_id, []).append(available_from)
+    rows = _with_adults(households).order_by("provider__organisation__name", "reference", "pk")
+    homes = []
+    for row in rows.values_list(*HOME_FIELDS):
+        home = Home(row)
+        home.dates = sorted(dates.get(home.id, []))
+        homes.append(home)
+    return homes
+
+
 def attach_details(homes: Sequence[Home], domain_ids: Iterable[int] | None) -> None:
     """Skills (only in the domains asked about, or all when None) and carers: two queries."""
     by_id = {h.id: h for h in homes}

@@ -163,10 +163,12 @@ class Scorer:
         self._religion = p.religion if p.religion not in UNSTATED_RELIGIONS else None
         self._ethnicity = p.ethnicity if p.ethnicity not in UNSTATED_ETHNICITIES else None
 
-    def score(self, area: Area, idx: np.ndarray, distances: np.ndarray, free: np.ndarray) -> Scored:
-        """Score the homes `idx` of the area (they passed the hard constraints), best first."""
-        homes = [area.homes[i] for i in idx.tolist()]
-        n = len(homes)
+    def raws(
+        self, area: Area, idx: np.ndarray, distances: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray | None, bool]:
+        """Each factor's raw value (0 to 1) for the homes `idx` of the area (a row each), the
+        homes' distances to school (None without a school), and whether school counts."""
+        n = len(idx)
         p = self.profile
         raws = np.zeros((n, len(FACTORS)))
         d_school = miles_from(p.school, area.lat[idx], area.lng[idx]) if p.school else None
@@ -182,8 +184,23 @@ class Scorer:
             raws[:, 5] = area.ofsted[idx]
             raws[:, 6] = self._preferences(area, idx)
             raws[:, 7] = self.stated.values(area, idx)
-        points = np.round(100 * raws * np.array(self.shares), 1)
-        types = area.provider_types(idx, p.la_id)
+        return raws, d_school, school_applies
+
+    def points(self, raws: np.ndarray) -> np.ndarray:
+        """Each factor's points: its share of the weights x raw x 100, to 0.1."""
+        return np.round(100 * raws * np.array(self.shares), 1)
+
+    def scores(self, area: Area, idx: np.ndarray, distances: np.ndarray) -> np.ndarray:
+        """The score of each of the homes `idx` (in that order), exactly as `score` gives it,
+        without making options: for callers that rank many homes many times and show none
+        (the planning simulation). Order them with `best_first`."""
+        return total_score(self.points(self.raws(area, idx, distances)[0]))
+
+    def score(self, area: Area, idx: np.ndarray, distances: np.ndarray, free: np.ndarray) -> Scored:
+        """Score the homes `idx` of the area (they passed the hard constraints), best first."""
+        homes = [area.homes[i] for i in idx.tolist()]
+        raws, d_school, school_applies = self.raws(area, idx, distances)
+        types = area.provider_types(idx, self.profile.la_id)
         return Scored(
             self,
             homes,
@@ -191,7 +208,7 @@ class Scorer:
             d_school,
             free,
             raws,
-            points,
+            self.points(raws),
             types,
             school_applies=school_applies,
         )
@@ -436,6 +453,17 @@ class StatedNeeds:
         return text[:1].upper() + text[1:] + "."
 
 
+def total_score(points: np.ndarray) -> np.ndarray:
+    """The score of each home: its factors' points added up, to 0.1."""
+    return np.round(points.sum(axis=1), 1)
+
+
+def best_first(scores: np.ndarray, distances: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The order options are shown in: highest score, then nearest to family (to 0.1 mile),
+    then household id."""
+    return np.lexsort((ids, np.round(distances, 1), -scores))
+
+
 class Scored:
     """Homes that passed the hard constraints with their scores, as arrays, best first (score,
     then distance to family, then household id). Options are made only for what is shown."""
@@ -453,10 +481,10 @@ class Scored:
         *,
         school_applies: bool,
     ) -> None:
-        scores = np.round(points.sum(axis=1), 1)
+        scores = total_score(points)
         family = np.round(distances, 1)
         ids = np.fromiter((h.id for h in homes), np.int64, len(homes))
-        order = np.lexsort((ids, family, -scores))
+        order = best_first(scores, distances, ids)
         self.scorer = scorer
         self.homes = [homes[k] for k in order.tolist()]
         self.household_ids = ids[order]
