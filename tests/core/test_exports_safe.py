@@ -330,6 +330,21 @@ def _prefilled(fmt: str) -> Seed:
     return seed
 
 
+def _simulation(world: World) -> dict[str, Any]:
+    """A done simulated year of the world's RCC (its name is in the list and in the CSV)."""
+    from tests.planning.permission_rows import simulation
+
+    return simulation(world, world.users[Role.COMMISSIONER])
+
+
+def _simulations(world: World) -> dict[str, Any]:
+    from apps.planning.models import SimulationRun
+
+    _simulation(world)
+    SimulationRun.objects.update(error=PAYLOAD)
+    return {}
+
+
 def _register_template(fmt: str) -> Seed:
     def seed(world: World) -> dict[str, Any]:
         from apps.needs.models import NeedDomain
@@ -384,9 +399,11 @@ LIST_EXPORTS = [
     Export("monitoring:feedback_list", SW, _feedback),
     Export("reporting:index", COM, _reporting),
     Export("reporting:bulletin_list", Role.NCC_ANALYST, _bulletins),
+    Export("planning:simulations", COM, _simulations),
 ]
 OTHER_EXPORTS = [
     Export("reporting:table_export", COM, _report_table),
+    Export("planning:simulation_export", COM, _simulation),
     Export("reporting:dfe_export", COM, _dfe, formats=("csv",), query=False),
     Export("reporting:ssda903_file", SW, _ssda903("episodes"), formats=("csv",), query=False),
     Export("reporting:ssda903_file", HUB, _ssda903("header"), formats=("csv",), query=False),
