@@ -683,11 +683,13 @@ def _placed_for_adoption(
     last = period.placements[-1]
     last.ended_because = "PLACE"
     agency = settings.area.adoption
-    if last.setting.place == "U5":  # foster for adoption: the carers adopt (A5)
-        postcode, carers, place = last.setting.postcode, last.setting.carers, "A5"
+    if last.setting.place == "U5":
+        # Foster for adoption: the foster carers become the child's prospective adopters (A5).
+        # The DfE counts them as new carers: RNE T or U, never P or B (rule 217).
+        postcode, place = last.setting.postcode, "A5"
     else:
-        postcode = settings.postcode((child.home, last.setting.postcode))
-        carers, place = settings.new_carers(agency.urn), "A6"
+        postcode, place = settings.postcode((child.home, last.setting.postcode)), "A6"
+    carers = settings.new_carers(agency.urn)
     adopters = _Setting(place, agency.provider, agency.urn, postcode, carers)
     period.placements.append(_Placement(adoption_day, adopters))
 

@@ -140,6 +140,8 @@ def problems(child: PlannedChild, today: dt.date) -> list[str]:
             out.append(f"{where}: placed with parents under section 20 (rule 378)")
         if (e.urn == "") != (e.place in NO_URN_PLACES):
             out.append(f"{where}: URN {e.urn!r} with {e.place} (rules 218, 222)")
+        if e.place in ("A3", "A5") and e.rne not in ("S", "T", "U"):
+            out.append(f"{where}: placed for adoption with the foster carers as {e.rne} (217)")
         if e.place == "K3" and e.start < birthday(child.dob, 16):
             out.append(f"{where}: supported accommodation under 16 (rule 371)")
         if e.place != "P1" and e.pl_post == e.home_post:
@@ -193,6 +195,7 @@ def test_every_episode_sequence_is_valid(planned: list[PlannedChild]) -> None:
     assert found == [], found[:20]
     rne = Counter(e.rne for c in planned for e in c.episodes)
     assert {"S", "L", "P", "T", "U"} <= set(rne)  # every kind of new episode occurs
+    assert Counter(e.place for c in planned for e in c.episodes)["A5"] > 0
     recs = Counter(e.rec for c in planned for e in c.episodes)
     for code in ("E4A", "E13", "E11", "E46", "E17", "E5"):  # home, adopted, SGO, at 18
         assert recs[code] > 0, code
