@@ -175,6 +175,21 @@ def test_a_continuing_care_episode_keeps_the_rne_the_la_recorded():
     assert [e.rne for e in eps] == ["S", "P"]
 
 
+def test_a_care_episode_the_la_recorded_as_a_change_of_legal_status_asks_no_reason():
+    """Care history keeps each episode as the LA recorded it: before an RNE L episode the
+    placement goes on, so no reason for a change of placement is asked for (rule 225 asks only
+    before P, B, T and U)."""
+    eps = build(
+        [
+            care(1, D(2024, 1, 10), D(2024, 6, 1), legal_status="C1", rec="X1"),
+            care(2, D(2024, 6, 1), D(2024, 9, 1), rne="L", rec="X1", change_reason="CARPL"),
+            care(3, D(2024, 9, 1), rne="T"),
+        ]
+    )
+    assert codes(eps) == [("S", "C1", "X1", ""), ("L", "C2", "X1", "CARPL"), ("T", "C2", "", "")]
+    assert not any(e.notes for e in eps)
+
+
 def test_clipping_to_the_collection_year():
     eps = build(
         [

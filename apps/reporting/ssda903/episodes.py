@@ -17,7 +17,8 @@ its care episodes (imported from the LA's own SSDA903 files or recorded by its s
    the same with a change of legal status. A care episode that continues one keeps the RNE the
    LA recorded, as does the child's earliest care episode (its predecessor is not held here).
 4. REC: "X1" only where the next episode starts the same day (with REASON_PLACE_CHANGE the reason
-   the placement ended, for a change of placement). An episode that ended with the child leaving
+   the placement ended, for a change of placement: not before a care episode the LA recorded as
+   a change of legal status alone, RNE L). An episode that ended with the child leaving
    care records the E-code asked when the placement ended (REASON_PLACE_CHANGE blank). An
    episode that ended with neither is written with DEC and a blank REC (never X1: that would say
    the child stayed looked after) and listed as needing attention: the LA adds the next
@@ -171,8 +172,8 @@ def _ending(episode: Episode, after: Episode | None) -> None:
         return
     if after is not None and after.start == episode.end:
         episode.rec = EPISODE_CONTINUES
-        if after.stay is episode.stay:  # a new legal status: the placement goes on
-            return
+        if after.stay is episode.stay or (not after.stay.platform and after.stay.rne == "L"):
+            return  # a new legal status (on the platform or as the LA recorded it): same placement
         episode.reason_place_change = stay.change_reason
         if not stay.change_reason and after.stay.place[:1] != "T" and stay.place[:1] != "T":
             episode.notes.append("no reason recorded for the change of placement")

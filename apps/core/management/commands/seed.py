@@ -10,6 +10,7 @@ from apps.contracts.seeding import seed_contracts
 from apps.monitoring.seeding import seed_monitoring
 from apps.organisations.kinds import Region
 from apps.organisations.seeding import seed_demo_organisations
+from apps.planning.seeding import seed_planning_cohort
 from apps.providers.seeding import NATIONAL_HOUSEHOLDS, SCALES, register_seed
 from apps.referrals.seeding import seed_demo_referrals
 from apps.reporting.seeding import seed_reports
@@ -70,6 +71,11 @@ class Command(BaseCommand):
             contracts = seed_contracts(scale=options["scale"], seed=options["seed"])
             referrals = seed_demo_referrals()
             monitoring = seed_monitoring(scale=options["scale"], seed=options["seed"])
+            cohort = seed_planning_cohort(
+                scale=options["scale"],
+                seed=options["seed"],
+                progress=options["verbosity"] > 0,
+            )
         if connection.vendor == "postgresql":
             # Fresh planner statistics, so the first searches use the indexes.
             with connection.cursor() as cursor:
@@ -89,6 +95,7 @@ class Command(BaseCommand):
                 if monitoring.versions or monitoring.placements or monitoring.feedback
                 else [f"{present['monitoring'][0]}; {monitoring.snapshots:,} scorecard rows"]
             ),
+            *cohort.lines(),
             *reports.lines(),
             (
                 f"Demo referrals: {referrals['children']} children and "
