@@ -111,7 +111,8 @@ def test_ncc_staff_build_compare_export_and_publish(world):
 def test_a_demo_user_sees_dashboards_already_built(world):
     placed(world.ifa, world.la)
     summary = seed_reports()
-    assert not summary.failed and summary.built == 2 + 1 + 2 + 1  # dashboards, months, quarter
+    # dashboards (2 RCCs, England), months, the quarter, planning (2 RCCs, England)
+    assert not summary.failed and summary.built == 2 + 1 + 2 + 1 + 2 + 1
     commissioner = Client()
     commissioner.force_login(world.users[Role.COMMISSIONER])
     page = commissioner.get(

@@ -15,7 +15,6 @@ from apps.organisations.models import Organisation, RccMembership
 from apps.organisations.seeding import seed_demo_organisations
 from apps.referrals.models import CareEpisode, Child
 from apps.reporting.services import report_run_build_now
-from tests.browser.conftest import axe_script, browser, built_assets, page, problems  # noqa: F401
 from tests.browser.test_roles_a11y import describe, run_axe, sign_in
 from tests.referrals.factories import ChildFactory
 
@@ -61,8 +60,8 @@ def charts_drawn(tab: Any) -> int:
     )
 
 
-# The browser fixtures live in tests/browser/conftest.py: imported above, used by name here.
-def test_the_forecast_pages_draw_and_are_accessible(page, problems, rcc, tmp_path):  # noqa: F811
+# The browser fixtures (page, problems) come from tests/browser/conftest.py.
+def test_the_forecast_pages_draw_and_are_accessible(page, problems, rcc, tmp_path):
     sign_in(page, f"commissioner@{DEMO_DOMAIN}")
     page.goto(f"/planning/rcc/{rcc.pk}/forecast/")
     assert "Children looked after by age band and placement" in page.content()
