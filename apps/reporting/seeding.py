@@ -31,7 +31,8 @@ class ReportSeedSummary:
 
     def lines(self) -> list[str]:
         out = [
-            f"Reports: {self.built} snapshots built (dashboards, planning, last month, last quarter)"
+            f"Reports: {self.built} snapshots built "
+            "(dashboards, planning, last month, last quarter)"
             + (f"; already present: {self.present}" if self.present else "")
         ]
         if self.failed:
